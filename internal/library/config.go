@@ -1,0 +1,247 @@
+package library
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// Config holds the library's rules. It is read once at start-up (from a JSON
+// file and flags) and copied into the components that need it.
+type Config struct {
+	// LibraryName is shown in page titles.
+	LibraryName string `json:"library_name"`
+	// HomeURL is the library's home page, where the sign-in form's Cancel goes.
+	HomeURL string `json:"home_url"`
+	// Phone and Email are where patrons ask library staff for help.
+	Phone string `json:"phone"`
+	Email string `json:"email"`
+	// TimeZone is the library's zone, an IANA name such as Asia/Hong_Kong.
+	TimeZone string `json:"time_zone"`
+	// ClosedWeekdays are days of the week the library is shut; nothing falls due on them.
+	ClosedWeekdays []time.Weekday `json:"closed_weekdays"`
+	// ClosedDates are holidays on which the library is shut.
+	ClosedDates []Date `json:"closed_dates"`
+	// Categories holds the loan rules for each patron category, by name.
+	Categories map[string]Category `json:"categories"`
+	// PresetRules says how a patron's first PIN is derived, by registration date.
+	PresetRules []PresetRule `json:"preset_rules"`
+	// FineThreshold: borrowing and renewing stop while unpaid fines reach it.
+	FineThreshold Money `json:"fine_threshold_cents"`
+	// RenewGraceDays: a loan overdue by more days than this cannot be renewed online.
+	RenewGraceDays int `json:"renew_grace_days"`
+	// PIN is the policy for PINs patrons choose.
+	PIN PINPolicy `json:"pin"`
+	// Throttle limits failed sign-ins.
+	Throttle Throttle `json:"throttle"`
+	// Session sets how long a patron stays signed in.
+	Session SessionPolicy `json:"session"`
+
+	loc *time.Location
+}
+
+// Category is a kind of patron (student, staff, ...) with its loan rules.
+type Category struct {
+	// BarcodePattern is the regular expression a barcode of this category
+	// matches in full (after normalising), e.g. ^[0-9]{8}$ for students.
+	BarcodePattern string `json:"barcode_pattern"`
+	// BarcodeHint describes the barcode to a person, e.g. "8 digits".
+	BarcodeHint string `json:"barcode_hint"`
+	MaxLoans    int    `json:"max_loans"`
+	LoanDays    int    `json:"loan_days"`
+	MaxRenewals int    `json:"max_renewals"`
+	FinePerDay  Money  `json:"fine_per_day_cents"`
+	FineCap     Money  `json:"fine_cap_cents"`
+
+	re *regexp.Regexp
+}
+
+// PresetRule chooses how the preset PIN is derived for patrons registered
+// between From and Until (both inclusive; a zero end is open).
+type PresetRule struct {
+	From  Date   `json:"from"`
+	Until Date   `json:"until"`
+	Rule  string `json:"rule"` // PresetHKID or PresetBarcode
+}
+
+// The preset rules Carrel knows.
+const (
+	PresetHKID    = "hkid"    // capital letter and five digits of the HKID number
+	PresetBarcode = "barcode" // the patron barcode itself
+)
+
+// PINPolicy is the policy for chosen PINs, after NIST SP 800-63B.
+type PINPolicy struct {
+	MinLength int `json:"min_length"`
+	MaxLength int `json:"max_length"`
+}
+
+// Throttle limits failed sign-ins per barcode and per client address.
+type Throttle struct {
+	MaxFailures     int      `json:"max_failures"`      // per barcode within Window
+	AddrMaxFailures int      `json:"addr_max_failures"` // per client address within Window
+	Window          Duration `json:"window"`
+	Lockout         Duration `json:"lockout"`
+}
+
+// SessionPolicy sets session lifetimes.
+type SessionPolicy struct {
+	IdleTimeout     Duration `json:"idle_timeout"`
+	AbsoluteTimeout Duration `json:"absolute_timeout"`
+}
+
+// DefaultConfig returns the rules from the library's own service page and
+// Carrel's defaults for everything the page does not say.
+func DefaultConfig() Config {
+	c := Config{
+		LibraryName:    "College Library",
+		HomeURL:        "http://library.hkct.edu.hk",
+		Phone:          "2265-6918",
+		Email:          "lib@hkct.edu.hk",
+		TimeZone:       "Asia/Hong_Kong",
+		ClosedWeekdays: []time.Weekday{time.Sunday},
+		Categories: map[string]Category{
+			"student": {BarcodePattern: `^[0-9]{8}$`, BarcodeHint: "8 digits", MaxLoans: 10, LoanDays: 14, MaxRenewals: 2, FinePerDay: 100, FineCap: 5000},
+			"staff":   {BarcodePattern: `^[0-9A-Z]{4,12}$`, BarcodeHint: "4 to 12 letters or digits", MaxLoans: 30, LoanDays: 28, MaxRenewals: 3, FinePerDay: 100, FineCap: 5000},
+		},
+		PresetRules: []PresetRule{
+			{Until: NewDate(2018, time.July, 31), Rule: PresetHKID},
+			{From: NewDate(2018, time.August, 1), Rule: PresetBarcode},
+		},
+		FineThreshold:  5000,
+		RenewGraceDays: 30,
+		PIN:            PINPolicy{MinLength: 8, MaxLength: 128},
+		Throttle:       Throttle{MaxFailures: 10, AddrMaxFailures: 100, Window: Duration(15 * time.Minute), Lockout: Duration(15 * time.Minute)},
+		Session:        SessionPolicy{IdleTimeout: Duration(10 * time.Minute), AbsoluteTimeout: Duration(8 * time.Hour)},
+	}
+	if err := c.Prepare(); err != nil {
+		panic(err) // the defaults are fixed; a failure here is a bug
+	}
+	return c
+}
+
+// LoadConfig reads a JSON file over the defaults: what the file leaves out
+// keeps its default. The result is prepared and checked.
+func LoadConfig(path string) (Config, error) {
+	c := DefaultConfig()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := c.Prepare(); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Prepare checks c and compiles what it needs (time zone, barcode patterns).
+// Call it after changing a Config by hand.
+func (c *Config) Prepare() error {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return Errorf(EINVALID, "time zone %q: %v", c.TimeZone, err)
+	}
+	c.loc = loc
+	if len(c.Categories) == 0 {
+		return Errorf(EINVALID, "no patron categories")
+	}
+	cats := make(map[string]Category, len(c.Categories))
+	for name, cat := range c.Categories {
+		re, err := regexp.Compile(cat.BarcodePattern)
+		if err != nil {
+			return Errorf(EINVALID, "category %s: barcode pattern: %v", name, err)
+		}
+		cat.re = re
+		if cat.MaxLoans < 0 || cat.LoanDays < 1 || cat.MaxRenewals < 0 || cat.FinePerDay < 0 || cat.FineCap < 0 {
+			return Errorf(EINVALID, "category %s: loan rules must not be negative and loan days at least 1", name)
+		}
+		cats[name] = cat
+	}
+	c.Categories = cats
+	for _, r := range c.PresetRules {
+		if r.Rule != PresetHKID && r.Rule != PresetBarcode {
+			return Errorf(EINVALID, "preset rule %q: want %q or %q", r.Rule, PresetHKID, PresetBarcode)
+		}
+	}
+	if len(c.ClosedWeekdays) >= 7 {
+		return Errorf(EINVALID, "the library cannot be closed every day of the week")
+	}
+	if c.PIN.MinLength < 1 || c.PIN.MaxLength < c.PIN.MinLength {
+		return Errorf(EINVALID, "PIN length: need 1 <= min_length <= max_length")
+	}
+	if c.Throttle.MaxFailures < 1 || c.Throttle.AddrMaxFailures < 1 || c.Throttle.Window <= 0 || c.Throttle.Lockout <= 0 {
+		return Errorf(EINVALID, "throttle: limits and durations must be positive")
+	}
+	if c.Session.IdleTimeout <= 0 || c.Session.AbsoluteTimeout < c.Session.IdleTimeout {
+		return Errorf(EINVALID, "session: need 0 < idle_timeout <= absolute_timeout")
+	}
+	return nil
+}
+
+// Location returns the library's time zone.
+func (c *Config) Location() *time.Location {
+	if c.loc == nil {
+		return time.UTC
+	}
+	return c.loc
+}
+
+// Today returns the library's calendar day at instant now.
+func (c *Config) Today(now time.Time) Date { return DateOf(now, c.Location()) }
+
+// Category returns the rules of the named category.
+func (c *Config) Category(name string) (Category, bool) {
+	cat, ok := c.Categories[name]
+	return cat, ok
+}
+
+// CategoryNames returns the configured category names, sorted.
+func (c *Config) CategoryNames() []string {
+	names := make([]string, 0, len(c.Categories))
+	for n := range c.Categories {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ValidBarcode reports whether a normalised barcode fits the category's pattern.
+func (cat Category) ValidBarcode(barcode string) bool {
+	return cat.re != nil && cat.re.MatchString(barcode)
+}
+
+// PresetRuleFor returns the preset rule for a patron registered on day d,
+// or "" when no rule covers that day.
+func (c *Config) PresetRuleFor(d Date) string {
+	for _, r := range c.PresetRules {
+		if (r.From.IsZero() || !d.Before(r.From)) && (r.Until.IsZero() || !d.After(r.Until)) {
+			return r.Rule
+		}
+	}
+	return ""
+}
+
+// Duration is a time.Duration written in configuration as "15m" or "8h".
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// MarshalText writes d as "15m0s".
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalText reads a duration such as "15m" or "8h".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return Errorf(EINVALID, "%q is not a duration such as 15m or 8h", b)
+	}
+	*d = Duration(v)
+	return nil
+}

@@ -1,0 +1,50 @@
+package library
+
+import "time"
+
+// Item is one physical copy, with its own barcode.
+type Item struct {
+	ID         int64
+	Barcode    string
+	Title      string
+	Author     string
+	CallNumber string
+	Location   string
+	// Withdrawn items are kept for history but cannot be lent.
+	Withdrawn bool
+}
+
+// Loan is an item checked out to a patron.
+type Loan struct {
+	ID           int64
+	PatronID     int64
+	Item         Item
+	CheckedOutAt time.Time
+	DueAt        time.Time
+	Renewals     int
+	ReturnedAt   time.Time // zero while the loan is open
+}
+
+// Open reports whether the item is still out.
+func (l Loan) Open() bool { return l.ReturnedAt.IsZero() }
+
+// FineKind is the kind of an entry in a patron's fine ledger.
+type FineKind string
+
+// Fine ledger entry kinds. The balance is charges minus payments and waivers.
+const (
+	FineCharge  FineKind = "charge"
+	FinePayment FineKind = "payment"
+	FineWaiver  FineKind = "waiver"
+)
+
+// FineEntry is one line of a patron's fine ledger.
+type FineEntry struct {
+	ID        int64
+	PatronID  int64
+	LoanID    int64 // 0 when not tied to a loan
+	Kind      FineKind
+	Amount    Money // always positive
+	Note      string
+	CreatedAt time.Time
+}
