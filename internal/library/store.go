@@ -50,7 +50,8 @@ type Tx interface {
 	// CreateLoan stores a new open loan and sets l.ID; ECONFLICT when the item
 	// is already on loan.
 	CreateLoan(l *Loan) error
-	// UpdateLoan saves the loan's due time, renewals and return time.
+	// UpdateLoan saves the loan's patron (0 stores NULL: a returned loan
+	// unlinked for privacy), due time, renewals and return time.
 	UpdateLoan(l Loan) error
 	CountOpenLoans(patronID int64) (int, error)
 

@@ -1,0 +1,96 @@
+package library
+
+import (
+	"context"
+	"time"
+)
+
+// LoanLine is one current loan as the patron sees it.
+type LoanLine struct {
+	Loan
+	OverdueDays  int   // 0 when not overdue
+	DueInDays    int   // 0 due today, 1 tomorrow, negative when overdue
+	FineAccruing Money // the fine so far; charged when the item is returned
+	RenewalsLeft int
+	// RenewRefusal says why the loan cannot be renewed now; nil when it can.
+	RenewRefusal *Refusal
+}
+
+// Record is a patron's borrowing record (R7).
+type Record struct {
+	Patron   Patron
+	Category Category
+	Status   Status
+	Today    Date
+	// Loans are the current loans, overdue ones first, then by due date.
+	Loans         []LoanLine
+	OverdueCount  int
+	AccruingTotal Money // fines accruing on overdue loans, not yet charged
+	FineBalance   Money // unpaid charged fines
+	// BorrowRefusal says why the patron cannot borrow or renew at all now
+	// (card holder, blocked, expired, fines); nil when they can.
+	BorrowRefusal *Refusal
+	// ExpiresSoon is true when the account expires within 30 days.
+	ExpiresSoon bool
+}
+
+// expiryWarningDays is how long before the expiry date the patron is warned.
+const expiryWarningDays = 30
+
+// BorrowingRecord returns the borrowing record of the patron with the given ID.
+func (s *Service) BorrowingRecord(ctx context.Context, patronID int64) (Record, error) {
+	var rec Record
+	err := s.store.View(ctx, func(tx Tx) error {
+		p, err := tx.PatronByID(patronID)
+		if err != nil {
+			return err
+		}
+		loans, err := tx.OpenLoans(patronID)
+		if err != nil {
+			return err
+		}
+		balance, err := tx.FineBalance(patronID)
+		if err != nil {
+			return err
+		}
+		rec = s.record(p, loans, balance, s.now())
+		return nil
+	})
+	return rec, err
+}
+
+// record works out everything the borrowing record shows, from the stored facts.
+func (s *Service) record(p Patron, loans []Loan, balance Money, now time.Time) Record {
+	cat, _ := s.cfg.Category(p.Category)
+	today := s.cfg.Today(now)
+	rec := Record{
+		Patron:      p,
+		Category:    cat,
+		Status:      p.Status(today),
+		Today:       today,
+		FineBalance: balance,
+		Loans:       make([]LoanLine, 0, len(loans)),
+		ExpiresSoon: !p.ExpiresOn.IsZero() && !p.Expired(today) && p.ExpiresOn.DaysSince(today) <= expiryWarningDays,
+	}
+	if r := s.cfg.standing(p, today, balance); r != nil {
+		rec.BorrowRefusal = r
+	}
+	for _, l := range loans {
+		line := LoanLine{
+			Loan:         l,
+			OverdueDays:  s.cfg.OverdueDays(l.DueAt, now),
+			DueInDays:    s.cfg.DaysUntil(l.DueAt, now),
+			RenewalsLeft: max(cat.MaxRenewals-l.Renewals, 0),
+		}
+		line.FineAccruing = cat.Fine(line.OverdueDays)
+		if line.OverdueDays > 0 {
+			rec.OverdueCount++
+			rec.AccruingTotal += line.FineAccruing
+		}
+		if err := s.cfg.CheckRenew(p, l, now, balance); err != nil {
+			line.RenewRefusal = err.(*Refusal)
+		}
+		rec.Loans = append(rec.Loans, line)
+	}
+	return rec
+}

@@ -1,0 +1,92 @@
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// RenewOutcome is what happened to one loan in a renewal.
+type RenewOutcome struct {
+	LoanID  int64
+	Item    Item
+	Renewed bool
+	NewDue  time.Time // when renewed
+	// Refusal says why the loan was not renewed.
+	Refusal *Refusal
+	// Charged is the overdue fine charged when an overdue loan was renewed.
+	Charged Money
+}
+
+// Renew renews the patron's loans with the given IDs, or all their current
+// loans when loanIDs is nil, and reports an outcome per loan. A loan ID that
+// is not one of the patron's current loans gets ReasonNotFound, the same
+// answer whether it is someone else's or does not exist. Renewing an overdue
+// loan charges the fine accrued so far, since the new due date ends it.
+func (s *Service) Renew(ctx context.Context, patronID int64, loanIDs []int64, actor string) ([]RenewOutcome, error) {
+	var out []RenewOutcome
+	err := s.store.Update(ctx, func(tx Tx) error {
+		out = out[:0]
+		now := s.now()
+		p, err := tx.PatronByID(patronID)
+		if err != nil {
+			return err
+		}
+		loans, err := tx.OpenLoans(patronID)
+		if err != nil {
+			return err
+		}
+		balance, err := tx.FineBalance(patronID)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]Loan, len(loans))
+		for _, l := range loans {
+			byID[l.ID] = l
+		}
+		if loanIDs == nil {
+			for _, l := range loans {
+				loanIDs = append(loanIDs, l.ID)
+			}
+		}
+		cat, _ := s.cfg.Category(p.Category)
+		for _, id := range loanIDs {
+			l, ok := byID[id]
+			if !ok {
+				out = append(out, RenewOutcome{LoanID: id, Refusal: &Refusal{Reason: ReasonNotFound}})
+				continue
+			}
+			o := RenewOutcome{LoanID: id, Item: l.Item}
+			if err := s.cfg.CheckRenew(p, l, now, balance); err != nil {
+				var r *Refusal
+				if !errors.As(err, &r) {
+					return err
+				}
+				o.Refusal = r
+				out = append(out, o)
+				continue
+			}
+			if fine := cat.Fine(s.cfg.OverdueDays(l.DueAt, now)); fine > 0 {
+				e := FineEntry{PatronID: p.ID, LoanID: l.ID, Kind: FineCharge, Amount: fine, Note: "overdue, charged at renewal", CreatedAt: now}
+				if err := tx.AddFine(&e); err != nil {
+					return err
+				}
+				o.Charged = fine
+				balance += fine
+			}
+			l.DueAt = s.cfg.RenewedDue(cat, l, now)
+			l.Renewals++
+			if err := tx.UpdateLoan(l); err != nil {
+				return err
+			}
+			o.Renewed, o.NewDue = true, l.DueAt
+			if err := s.audit(tx, actor, p.ID, "loan.renew", fmt.Sprintf("item %s due %s", l.Item.Barcode, s.cfg.Today(l.DueAt))); err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return nil
+	})
+	return out, err
+}
