@@ -1,0 +1,78 @@
+package storage
+
+import "github.com/carrel-library/carrel/internal/library"
+
+// loanSelect reads loans with their items in one query, so a borrowing
+// record costs one query however many loans it shows.
+const loanSelect = `SELECT l.id, l.patron_id, l.checked_out_at, l.due_at, l.renewals, l.returned_at,
+	i.id, i.barcode, i.title, i.author, i.call_number, i.location, i.withdrawn
+FROM loans l JOIN items i ON i.id = l.item_id`
+
+// scanLoan reads a row of loanSelect.
+func scanLoan(s scanner) (library.Loan, error) {
+	var l library.Loan
+	it := &l.Item
+	err := s.Scan(&l.ID, idCol{&l.PatronID}, timeCol{&l.CheckedOutAt}, timeCol{&l.DueAt}, &l.Renewals, timeCol{&l.ReturnedAt},
+		&it.ID, &it.Barcode, &it.Title, &it.Author, &it.CallNumber, &it.Location, &it.Withdrawn)
+	return l, err
+}
+
+// OpenLoans implements library.Tx. The partial index loans_open_by_patron
+// gives the rows already in order.
+func (t *tx) OpenLoans(patronID int64) ([]library.Loan, error) {
+	rows, err := t.tx.QueryContext(t.ctx, loanSelect+`
+WHERE l.patron_id = $1 AND l.returned_at IS NULL
+ORDER BY l.due_at, l.id`, patronID)
+	if err != nil {
+		return nil, wrap(err, "open loans of patron %d", patronID)
+	}
+	defer rows.Close()
+	var loans []library.Loan
+	for rows.Next() {
+		l, err := scanLoan(rows)
+		if err != nil {
+			return nil, wrap(err, "open loans of patron %d", patronID)
+		}
+		loans = append(loans, l)
+	}
+	return loans, wrap(rows.Err(), "open loans of patron %d", patronID)
+}
+
+const openLoanForItemSQL = loanSelect + ` WHERE l.item_id = $1 AND l.returned_at IS NULL`
+
+// OpenLoanForItem implements library.Tx.
+func (t *tx) OpenLoanForItem(itemID int64) (library.Loan, error) {
+	s, err := t.prepared(openLoanForItemSQL)
+	if err != nil {
+		return library.Loan{}, wrap(err, "open loan of item %d", itemID)
+	}
+	l, err := scanLoan(s.QueryRowContext(t.ctx, itemID))
+	return l, wrap(err, "open loan of item %d", itemID)
+}
+
+const createLoanSQL = `INSERT INTO loans (patron_id, item_id, checked_out_at, due_at, renewals, returned_at)
+VALUES ($1, $2, $3, $4, $5, $6)`
+
+// CreateLoan implements library.Tx. The unique index loans_one_open_per_item
+// is what refuses a second open loan of an item, with ECONFLICT.
+func (t *tx) CreateLoan(l *library.Loan) error {
+	id, err := t.insert(createLoanSQL, idArg(l.PatronID), l.Item.ID,
+		timeArg(l.CheckedOutAt), timeArg(l.DueAt), l.Renewals, timeArg(l.ReturnedAt))
+	if err == nil {
+		l.ID = id
+	}
+	return wrap(err, "create loan of item %d to patron %d", l.Item.ID, l.PatronID)
+}
+
+// UpdateLoan implements library.Tx.
+func (t *tx) UpdateLoan(l library.Loan) error {
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE loans SET patron_id = $5, due_at = $2, renewals = $3, returned_at = $4 WHERE id = $1`,
+		l.ID, timeArg(l.DueAt), l.Renewals, timeArg(l.ReturnedAt), idArg(l.PatronID))
+	return affectedOne(res, err, "update loan %d", l.ID)
+}
+
+// CountOpenLoans implements library.Tx.
+func (t *tx) CountOpenLoans(patronID int64) (int, error) {
+	n, err := t.count(`SELECT COUNT(*) FROM loans WHERE patron_id = $1 AND returned_at IS NULL`, patronID)
+	return n, wrap(err, "count open loans of patron %d", patronID)
+}
