@@ -1,0 +1,102 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/carrel-library/carrel/internal/library"
+)
+
+// accountPage is the data of the borrowing record (R7).
+type accountPage struct {
+	base
+	Rec      library.Record
+	Category msg
+	Loans    []loanRow
+	CanRenew bool   // the patron may renew at all
+	Standing *alert // why the patron cannot borrow or renew, and the way out
+	Expiry   *msg   // the account expires soon
+	Flash    *msg   // a change just made, e.g. a new PIN saved
+	Results  *renewResults
+	Errors   formErrors
+}
+
+// loanRow is one current loan as the table shows it.
+type loanRow struct {
+	ID           int64
+	Title        string
+	Author       string
+	CallNumber   string
+	ItemBarcode  string
+	Borrowed     library.Date
+	Due          library.Date
+	DueWords     *msg // "due tomorrow", "4 days overdue"; nil when due later
+	Overdue      bool
+	RenewalsLeft int
+	Fine         library.Money
+	CanRenew     bool
+	Refusal      *msg // why this loan cannot be renewed
+}
+
+// account shows the signed-in patron's borrowing record.
+func (s *Server) account(w http.ResponseWriter, r *http.Request, v *visit) error {
+	rec, err := s.svc.BorrowingRecord(r.Context(), v.patron.ID)
+	if err != nil {
+		return err
+	}
+	p := s.newAccountPage(r, v, rec)
+	if r.URL.Query().Get("done") == "pin" {
+		p.Flash = &msg{Key: "account.pin_changed"}
+	}
+	return s.render(w, r, http.StatusOK, "account", p)
+}
+
+// newAccountPage turns the domain's record into what the page shows.
+func (s *Server) newAccountPage(r *http.Request, v *visit, rec library.Record) *accountPage {
+	p := &accountPage{
+		base:     s.signedInBase(r, v, "account", m("title.account")),
+		Rec:      rec,
+		Category: s.categoryName(rec.Patron.Category),
+		CanRenew: rec.BorrowRefusal == nil,
+		Loans:    make([]loanRow, 0, len(rec.Loans)),
+	}
+	if r := rec.BorrowRefusal; r != nil {
+		p.Standing = &alert{m("notice.cannot_borrow"), s.standingMsg(r)}
+	}
+	if rec.ExpiresSoon {
+		p.Expiry = &msg{Key: "notice.expires_soon", Args: []any{"date", rec.Patron.ExpiresOn}}
+	}
+	loc := s.cfg.Location()
+	for _, l := range rec.Loans {
+		row := loanRow{
+			ID:           l.ID,
+			Title:        l.Item.Title,
+			Author:       l.Item.Author,
+			CallNumber:   l.Item.CallNumber,
+			ItemBarcode:  l.Item.Barcode,
+			Borrowed:     library.DateOf(l.CheckedOutAt, loc),
+			Due:          library.DateOf(l.DueAt, loc),
+			DueWords:     dueWords(l),
+			Overdue:      l.OverdueDays > 0,
+			RenewalsLeft: l.RenewalsLeft,
+			Fine:         l.FineAccruing,
+			CanRenew:     l.RenewRefusal == nil,
+		}
+		// When the patron cannot renew at all, the notice at the top says
+		// why once, rather than on every row.
+		if l.RenewRefusal != nil && rec.BorrowRefusal == nil {
+			reason := s.reasonMsg(l.RenewRefusal)
+			row.Refusal = &reason
+		}
+		p.Loans = append(p.Loans, row)
+	}
+	return p
+}
+
+// categoryName is the patron category in the patron's language; a category
+// the catalogue does not know is shown by its configured name.
+func (s *Server) categoryName(name string) msg {
+	if key := "category." + name; s.cat.Has(key) {
+		return m(key)
+	}
+	return m("category.other", "name", name)
+}

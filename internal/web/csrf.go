@@ -1,0 +1,17 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net/http"
+
+	"github.com/carrel-library/carrel/internal/library"
+)
+
+// validCSRF reports whether a parsed POST form carries the session's
+// token in its csrf field. The token is compared in constant time, and an
+// empty one never matches.
+func validCSRF(r *http.Request, sess library.Session) bool {
+	got := r.PostForm.Get("csrf")
+	return got != "" && sess.CSRFToken != "" &&
+		subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRFToken)) == 1
+}

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/carrel-library/carrel/internal/i18n"
+	"github.com/carrel-library/carrel/internal/library"
+)
+
+// loginPage is the data of the sign-in page.
+type loginPage struct {
+	base
+	Errors    formErrors
+	Alert     *alert // sign-in failed or paused
+	SignedOut bool
+	Barcode   string // echoed only after a form error, before any look-up
+}
+
+// alert is a boxed message with a heading.
+type alert struct {
+	Title msg
+	Body  msg
+}
+
+func (s *Server) newLoginPage(r *http.Request) *loginPage {
+	p := &loginPage{base: s.base(r, "login", m("title.login"))}
+	p.Script = true
+	return p
+}
+
+// loginForm shows the sign-in form, headed "Borrowing Record" as the
+// library's own page has it (R2). A patron already signed in goes on to
+// the record.
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	if token := s.sessionToken(r); token != "" {
+		if _, _, err := s.svc.Authenticate(r.Context(), token); err == nil {
+			return redirect(w, r, "/account")
+		}
+	}
+	p := s.newLoginPage(r)
+	p.SignedOut = r.URL.Query().Has("signed_out")
+	return s.render(w, r, http.StatusOK, "login", p)
+}
+
+// login signs a patron in. Every failure that is not a throttle gives the
+// same page, status and headers, so nothing tells an unknown barcode, a
+// card holder and a wrong PIN apart; the typed barcode is not echoed.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	barcode, pin := r.PostForm.Get("barcode"), r.PostForm.Get("pin")
+	p := s.newLoginPage(r)
+	if strings.TrimSpace(barcode) == "" {
+		p.Errors = append(p.Errors, fieldError{"barcode", m("login.barcode_missing")})
+	}
+	if pin == "" {
+		p.Errors = append(p.Errors, fieldError{"pin", m("login.pin_missing")})
+	}
+	if len(p.Errors) > 0 {
+		p.Barcode = library.NormalizeBarcode(barcode)
+		return s.render(w, r, http.StatusUnprocessableEntity, "login", p)
+	}
+
+	in, err := s.svc.SignIn(r.Context(), barcode, pin, clientAddr(r))
+	var locked *library.LockedError
+	switch {
+	case errors.As(err, &locked):
+		until := locked.Until.In(s.cfg.Location())
+		p.Alert = &alert{m("login.locked.title"), m("login.locked.body", "time", i18n.Clock(until),
+			"phone", telLink(s.cfg.Phone), "email", mailtoLink(s.cfg.Email))}
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(locked.Until.Sub(s.svc.Now()).Seconds()+0.5))))
+		return s.render(w, r, http.StatusTooManyRequests, "login", p)
+	case library.IsCode(err, library.EUNAUTHORIZED):
+		p.Alert = &alert{m("login.failed.title"), m("login.failed.body",
+			"phone", telLink(s.cfg.Phone), "email", mailtoLink(s.cfg.Email))}
+		return s.render(w, r, http.StatusUnauthorized, "login", p)
+	case err != nil:
+		return err
+	}
+
+	// A session the browser held before signing in is ended, not reused:
+	// the new session always has a new id.
+	if old := s.sessionToken(r); old != "" {
+		if err := s.svc.SignOut(r.Context(), old); err != nil {
+			return err
+		}
+	}
+	s.setSession(w, in.Token)
+	if in.Patron.PIN.MustChange() {
+		return redirect(w, r, passwordPath)
+	}
+	return redirect(w, r, "/account")
+}
+
+// clientAddr is the address sign-in failures are counted against: the
+// connection's own. Proxy headers are not trusted, since anyone can send them.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

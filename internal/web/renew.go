@@ -1,0 +1,96 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/carrel-library/carrel/internal/library"
+)
+
+// renewResults is what a renewal did, item by item.
+type renewResults struct {
+	Summary msg // "Renewed 2 of 3"
+	Lines   []renewLine
+}
+
+// renewLine is the outcome for one loan.
+type renewLine struct {
+	Title   string // empty when the loan was not one of the patron's
+	Renewed bool
+	Msg     msg
+	Charged *msg // an overdue fine charged at renewal
+}
+
+// renew renews the selected loans (checkboxes named loan) or, with the
+// button named all, every current loan, and shows the borrowing record
+// with an outcome per item. The page is the POST's answer rather than a
+// redirect: the outcomes exist only for this answer, and keeping them
+// server-side for a following GET would need storage for little gain.
+func (s *Server) renew(w http.ResponseWriter, r *http.Request, v *visit) error {
+	var ids []int64 // nil renews every current loan
+	if !r.PostForm.Has("all") {
+		ids = []int64{}
+		for _, f := range r.PostForm["loan"] {
+			id, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return errBadRequest
+			}
+			// A loan ticked twice is renewed once.
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if ids != nil && len(ids) == 0 {
+		return s.renderRecord(w, r, v, http.StatusUnprocessableEntity, func(p *accountPage) {
+			field := "loans"
+			for _, l := range p.Loans {
+				if l.CanRenew {
+					field = "loan-" + strconv.FormatInt(l.ID, 10)
+					break
+				}
+			}
+			p.Errors = formErrors{{field, m("account.none_selected")}}
+		})
+	}
+	outcomes, err := s.svc.Renew(r.Context(), v.patron.ID, ids, "patron")
+	if err != nil {
+		return err
+	}
+	return s.renderRecord(w, r, v, http.StatusOK, func(p *accountPage) {
+		p.Results = s.renewResults(outcomes)
+	})
+}
+
+// renderRecord shows the borrowing record as it is now, with edit applied.
+func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, v *visit, status int, edit func(*accountPage)) error {
+	rec, err := s.svc.BorrowingRecord(r.Context(), v.patron.ID)
+	if err != nil {
+		return err
+	}
+	p := s.newAccountPage(r, v, rec)
+	edit(p)
+	return s.render(w, r, status, "account", p)
+}
+
+// renewResults words each outcome and sums them up.
+func (s *Server) renewResults(outcomes []library.RenewOutcome) *renewResults {
+	res := &renewResults{}
+	renewed := 0
+	for _, o := range outcomes {
+		line := renewLine{Title: o.Item.Title, Renewed: o.Renewed}
+		if o.Renewed {
+			renewed++
+			line.Msg = m("renew.renewed", "date", library.DateOf(o.NewDue, s.cfg.Location()))
+		} else {
+			line.Msg = m("renew.not_renewed", "reason", s.reasonMsg(o.Refusal))
+		}
+		if o.Charged > 0 {
+			line.Charged = &msg{Key: "renew.charged", Args: []any{"amount", o.Charged}}
+		}
+		res.Lines = append(res.Lines, line)
+	}
+	res.Summary = m("renew.summary", "renewed", renewed, "total", len(outcomes), "n", len(outcomes))
+	return res
+}

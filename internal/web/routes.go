@@ -1,0 +1,27 @@
+package web
+
+import "net/http"
+
+// routes lists every route of the web service.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", s.handle(s.home))
+	mux.Handle("GET /account/login", s.handle(s.loginForm))
+	mux.Handle("POST /account/login", s.handle(s.login))
+	mux.Handle("GET /account", s.handle(s.signedIn(s.account)))
+	mux.Handle("POST /account/renew", s.handle(s.signedIn(s.renew)))
+	mux.Handle("GET /account/password", s.handle(s.signedInToChangePIN(s.passwordForm)))
+	mux.Handle("POST /account/password", s.handle(s.signedInToChangePIN(s.changePassword)))
+	mux.Handle("POST /account/logout", s.handle(s.logout))
+	mux.Handle("POST /lang", s.handle(s.setLanguage))
+	mux.Handle("GET /healthz", s.handle(s.health))
+	mux.Handle("GET /static/{file}", s.handle(s.static))
+	mux.Handle("GET /", s.handle(s.notFound))
+
+	// Browsers say where a POST comes from; one from another site is
+	// refused before any handler runs. The per-session token in every
+	// account form is the second, independent check.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(s.handle(s.crossOrigin))
+	return s.headers(limitBody(cop.Handler(mux)))
+}
