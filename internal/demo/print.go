@@ -1,0 +1,22 @@
+package demo
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// PrintSignIn writes the URL and the demo sign-in details to w: one line
+// per named demo patron, in aligned columns.
+func PrintSignIn(w io.Writer, baseURL string) {
+	fmt.Fprintf(w, "Demo sign-in (My Account: %s/account/login)\n", baseURL)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range cases {
+		pin := c.PIN
+		if pin == "" {
+			pin = "none: not registered"
+		}
+		fmt.Fprintf(tw, "  %s\tbarcode %s\tPIN %s\t(%s)\n", c.Shows, c.Barcode, pin, c.Note)
+	}
+	tw.Flush()
+}
