@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/carrel-library/carrel/internal/library"
+	"github.com/carrel-library/carrel/internal/storage"
+)
+
+// config reads the configuration file named by --config, or the defaults.
+func (e *env) config() (library.Config, error) {
+	if e.configPath == "" {
+		return library.DefaultConfig(), nil
+	}
+	return library.LoadConfig(e.configPath)
+}
+
+// open opens the database and builds the library service over it. With
+// migrate set, an empty database is given the schema first; any other
+// database must already be at this binary's schema version.
+func (e *env) open(ctx context.Context, migrate bool) (*library.Service, *storage.DB, error) {
+	cfg, err := e.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := storage.Open(ctx, e.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	if migrate {
+		current, _, err := db.SchemaState(ctx)
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		if current == 0 {
+			if _, err := db.Migrate(ctx); err != nil {
+				db.Close()
+				return nil, nil, err
+			}
+		}
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return library.NewService(&cfg, db, library.NewHasher(0)), db, nil
+}
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	fs := e.flagSet("migrate", "")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, "no arguments"); err != nil {
+		return err
+	}
+	db, err := storage.Open(ctx, e.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	current, _, err := db.SchemaState(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: applied %d migration(s); schema version %d\n", e.db, n, current)
+	return nil
+}

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/carrel-library/carrel/internal/demo"
+	"github.com/carrel-library/carrel/internal/library"
+	"github.com/carrel-library/carrel/internal/web"
+)
+
+// sweepEvery is how often expired sessions and stale sign-in failures are removed.
+const sweepEvery = 5 * time.Minute
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := e.flagSet("serve", "")
+	httpAddr := fs.String("http", "127.0.0.1:8080", "address for the web service (port 0 picks a free port)")
+	withDemo := fs.Bool("demo", false, "fill an empty database with a demo library and print how to sign in")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, "no arguments"); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	svc, db, err := e.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if *withDemo {
+		switch err := demo.Fill(ctx, svc); {
+		case errors.Is(err, demo.ErrNotEmpty):
+			fmt.Fprintf(e.stdout, "%s already holds a library; no demo data added.\n", e.db)
+		case err != nil:
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+
+	srv, err := web.New(svc, web.Options{Addr: *httpAddr, Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := srv.Open(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Carrel is serving %s on %s\n", e.db, srv.URL())
+	fmt.Fprintf(e.stdout, "My Account: %s/account/login\n", srv.URL())
+	if *withDemo {
+		demo.PrintSignIn(e.stdout, srv.URL())
+	}
+
+	go sweep(ctx, svc, log)
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	log.Info("shutting down")
+	return srv.Close(shutdown)
+}
+
+// sweep removes expired sessions and stale sign-in failures until ctx ends.
+func sweep(ctx context.Context, svc *library.Service, log *slog.Logger) {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := svc.Sweep(ctx); err != nil && ctx.Err() == nil {
+				log.Error("sweep", "err", err)
+			}
+		}
+	}
+}
