@@ -33,10 +33,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 
+	demoNote := ""
 	if *withDemo {
 		switch err := demo.Fill(ctx, svc); {
 		case errors.Is(err, demo.ErrNotEmpty):
-			fmt.Fprintf(e.stdout, "%s already holds a library; no demo data added.\n", e.db)
+			demoNote = fmt.Sprintf("%s already holds a library, so no demo data was added. If it is the demo library\n"+
+				"from an earlier run, these sign-in details still work, except for PINs changed since.\n", e.db)
 		case err != nil:
 			return fmt.Errorf("demo: %w", err)
 		}
@@ -50,9 +52,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Carrel is serving %s on %s\n", e.db, srv.URL())
-	fmt.Fprintf(e.stdout, "My Account: %s/account/login\n", srv.URL())
 	if *withDemo {
+		fmt.Fprint(e.stdout, demoNote)
 		demo.PrintSignIn(e.stdout, srv.URL())
+	} else {
+		fmt.Fprintf(e.stdout, "My Account: %s/account/login\n", srv.URL())
 	}
 
 	go sweep(ctx, svc, log)

@@ -55,6 +55,27 @@ func TestRenewOutcomes(t *testing.T) {
 	}
 }
 
+func TestRenewNamingALoanTwiceRenewsItOnce(t *testing.T) {
+	f := newFixture(t)
+	loc := f.svc.Config().Location()
+	p := f.patron("21034569", nil)
+	l := f.loan(p, f.item("3100005"), f.now.Add(-24*time.Hour), time.Date(2026, 12, 1, 23, 59, 59, 0, loc), 0)
+	got, err := f.svc.Renew(f.ctx, p.ID, []int64{l.ID, l.ID, l.ID}, "patron")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !got[0].Renewed {
+		t.Fatalf("outcomes %+v, want one renewal", got)
+	}
+	rec, err := f.svc.BorrowingRecord(f.ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Loans[0].Renewals != 1 {
+		t.Errorf("renewals = %d, want 1", rec.Loans[0].Renewals)
+	}
+}
+
 func TestBorrowingRecordFigures(t *testing.T) {
 	f := newFixture(t)
 	loc := f.svc.Config().Location()

@@ -51,7 +51,12 @@ func (s *Service) Renew(ctx context.Context, patronID int64, loanIDs []int64, ac
 			}
 		}
 		cat, _ := s.cfg.Category(p.Category)
+		seen := make(map[int64]bool, len(loanIDs))
 		for _, id := range loanIDs {
+			if seen[id] {
+				continue // a loan named twice is renewed once
+			}
+			seen[id] = true
 			l, ok := byID[id]
 			if !ok {
 				out = append(out, RenewOutcome{LoanID: id, Refusal: &Refusal{Reason: ReasonNotFound}})

@@ -33,10 +33,10 @@ const patronByBarcodeSQL = `SELECT ` + patronColumns + ` FROM patrons WHERE barc
 func (t *tx) PatronByBarcode(barcode string) (library.Patron, error) {
 	s, err := t.prepared(patronByBarcodeSQL)
 	if err != nil {
-		return library.Patron{}, wrap(err, "patron %q", barcode)
+		return library.Patron{}, wrap(err, "patron by barcode")
 	}
 	p, err := scanPatron(s.QueryRowContext(t.ctx, barcode))
-	return p, wrap(err, "patron %q", barcode)
+	return p, wrap(err, "patron by barcode")
 }
 
 const createPatronSQL = `INSERT INTO patrons (barcode, category, name, email, registered_on, expires_on,
@@ -52,7 +52,7 @@ func (t *tx) CreatePatron(p *library.Patron) error {
 	if err == nil {
 		p.ID = id
 	}
-	return wrap(err, "create patron %q", p.Barcode)
+	return wrap(err, "create patron")
 }
 
 const updatePatronSQL = `UPDATE patrons SET barcode = $2, category = $3, name = $4, email = $5,

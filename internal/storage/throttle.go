@@ -17,29 +17,29 @@ func (t *tx) LockedUntil(key string, now time.Time) (time.Time, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
-	return until, wrap(err, "lock of %q", key)
+	return until, wrap(err, "lock of a throttle key")
 }
 
 // Lock implements library.Tx. A new lock replaces the key's previous one.
 func (t *tx) Lock(key string, until time.Time) error {
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO signin_locks (key, locked_until) VALUES ($1, $2)
 ON CONFLICT (key) DO UPDATE SET locked_until = excluded.locked_until`, key, timeArg(until))
-	return wrap(err, "lock %q", key)
+	return wrap(err, "lock a throttle key")
 }
 
 // Unlock implements library.Tx.
 func (t *tx) Unlock(key string) error {
 	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM signin_locks WHERE key = $1`, key); err != nil {
-		return wrap(err, "unlock %q", key)
+		return wrap(err, "unlock a throttle key")
 	}
 	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM signin_failures WHERE key = $1`, key)
-	return wrap(err, "unlock %q", key)
+	return wrap(err, "unlock a throttle key")
 }
 
 // AddFailure implements library.Tx.
 func (t *tx) AddFailure(key string, at time.Time) (int64, error) {
 	id, err := t.insert(`INSERT INTO signin_failures (key, at) VALUES ($1, $2)`, key, timeArg(at))
-	return id, wrap(err, "add failure for %q", key)
+	return id, wrap(err, "add a sign-in failure")
 }
 
 // DeleteFailure implements library.Tx. A failure already swept away is not
@@ -52,7 +52,7 @@ func (t *tx) DeleteFailure(id int64) error {
 // CountFailures implements library.Tx.
 func (t *tx) CountFailures(key string, since time.Time) (int, error) {
 	n, err := t.count(`SELECT COUNT(*) FROM signin_failures WHERE key = $1 AND at >= $2`, key, timeBound(since))
-	return n, wrap(err, "count failures of %q", key)
+	return n, wrap(err, "count sign-in failures")
 }
 
 // DeleteOldFailures implements library.Tx: failures before the instant, and
