@@ -26,7 +26,7 @@ func (t *tx) PatronAudit(patronID int64, limit int) ([]library.AuditEntry, error
 	if limit < 1 {
 		return nil, nil
 	}
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT id, at, actor, patron_id, action, detail
+	rows, err := t.query(`SELECT id, at, actor, patron_id, action, detail
 FROM audit_log WHERE patron_id = $1
 ORDER BY id DESC
 LIMIT $2`, patronID, limit)

@@ -1,66 +1,60 @@
 package storage
 
 import (
-	"errors"
+	"context"
+	"database/sql"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/carrel-library/carrel/internal/library"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// This file holds everything that is particular to SQLite. The queries
-// elsewhere use $N placeholders and standard SQL, which SQLite (through
-// modernc.org/sqlite) and PostgreSQL both accept, so a PostgreSQL dialect
-// only has to provide its own version of what is here.
-
-// driverName is the database/sql driver registered by modernc.org/sqlite.
-const driverName = "sqlite"
-
-// migrationsDir is the folder of the embedded file system that holds this
-// database's migrations.
-const migrationsDir = "migrations/sqlite"
-
-// busyTimeout is how long a connection waits for another one's lock (another
-// process, such as `carrel import` beside `carrel serve`) before failing.
-const busyTimeout = 10 * time.Second
-
-// dsn returns the data source name for the database file at path. The
-// pragmas go in the DSN so that every connection the pool opens gets them,
-// not only the first. Writers take the write lock at BEGIN (_txlock=immediate)
-// so that a transaction that counts rows and then writes cannot interleave
-// with another writer; readers are made read-only.
-func dsn(path string, write bool) (string, error) {
-	if path == "" || strings.ContainsRune(path, '?') || strings.HasPrefix(path, "file:") || path == ":memory:" {
-		// '?' would start the parameters, and an in-memory database would be
-		// a different one on each pooled connection.
-		return "", fmt.Errorf("storage: %q is not a usable database file path", path)
-	}
-	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
-	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_pragma", "synchronous(FULL)")
-	if write {
-		// WAL lets readers read while one writer writes; it is a property of
-		// the file, so setting it on the writer is enough.
-		q.Add("_pragma", "journal_mode(WAL)")
-		q.Set("_txlock", "immediate")
-	} else {
-		q.Set("_query_only", "1")
-	}
-	return path + "?" + q.Encode(), nil
+// The queries are written once, with $N placeholders and standard SQL that
+// SQLite (through modernc.org/sqlite) and PostgreSQL (through pgx) both
+// accept. What differs between the two databases is gathered in a dialect:
+// sqlite.go and postgres.go each define one, and nothing else in this
+// package asks which database it is on.
+type dialect struct {
+	// name is "sqlite" or "postgres".
+	name string
+	// migrationsDir is the folder of the embedded file system that holds
+	// this database's migrations.
+	migrationsDir string
+	// userTablesQuery lists the tables of the database that are not the
+	// database's own, to tell an empty database from someone else's.
+	userTablesQuery string
+	// returningID is set when an INSERT reports its new ID only through
+	// "RETURNING id" (PostgreSQL has no last-insert ID).
+	returningID bool
+	// prepareInTx is set when statements used again and again in one
+	// transaction are worth preparing on it. pgx caches prepared
+	// statements per connection by itself, so PostgreSQL does without.
+	prepareInTx bool
+	// update and view are the options of read-write and read-only
+	// transactions.
+	update, view *sql.TxOptions
+	// retries is how many times a read-write transaction that lost a
+	// serialisation conflict to a concurrent one is run again.
+	retries int
+	// migrationLock, when set, is run first in every migration
+	// transaction so that several nodes starting at once migrate one after
+	// another.
+	migrationLock string
+	// pools describes the database's connection pools for metrics.
+	pools func(db *DB) map[string]*sql.DB
 }
 
-// userTablesQuery lists the tables of the database that are not the
-// database's own, to tell an empty database from someone else's.
-const userTablesQuery = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`
+// IsPostgres reports whether target names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(target string) bool {
+	return strings.HasPrefix(target, "postgres://") || strings.HasPrefix(target, "postgresql://")
+}
 
-// timeLayout is how an instant is stored: UTC, fixed width, microseconds (the
-// precision PostgreSQL keeps too), so that comparing the text compares the
-// instants.
+// timeLayout is how an instant is written in a query: UTC, fixed width,
+// microseconds (the precision PostgreSQL keeps). SQLite stores this text, so
+// that comparing the text compares the instants; PostgreSQL reads it into a
+// timestamptz.
 const timeLayout = "2006-01-02T15:04:05.000000Z"
 
 // timeArg encodes an instant for a query; the zero time is NULL.
@@ -95,13 +89,18 @@ func dateArg(d library.Date) any {
 	return d.String()
 }
 
-// insert runs an INSERT (prepared once per transaction) and returns the new
-// row's ID. SQLite reports the ID with the result; INSERT ... RETURNING would
-// make it buffer the row in a temporary table and read it back, which made
-// an import of 100,000 patrons take half as long again (1.8 s against 1.2 s). PostgreSQL, which has no
-// last-insert ID, will append "RETURNING id" to query here and scan it.
+// insert runs an INSERT and returns the new row's ID. On SQLite the ID comes
+// with the result: INSERT ... RETURNING would make SQLite buffer the row in
+// a temporary table and read it back, which made an import of 100,000
+// patrons take half as long again (1.8 s against 1.2 s). PostgreSQL has no
+// last-insert ID, so there the query gets "RETURNING id".
 func (t *tx) insert(query string, args ...any) (int64, error) {
-	res, err := t.execPrepared(query, args...)
+	if t.d.returningID {
+		var id int64
+		err := t.queryRow(query+" RETURNING id", args...).Scan(&id)
+		return id, err
+	}
+	res, err := t.exec(query, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -111,18 +110,33 @@ func (t *tx) insert(query string, args ...any) (int64, error) {
 // constraintCode returns the domain error code for an error that breaks a
 // constraint of the schema, or "" for any other error.
 func constraintCode(err error) string {
-	var e *sqlite.Error
-	if !errors.As(err, &e) {
-		return ""
+	if code := sqliteConstraintCode(err); code != "" {
+		return code
 	}
-	switch e.Code() {
-	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return library.ECONFLICT
-	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		// The row refers to a patron, item or loan that does not exist.
-		return library.ENOTFOUND
-	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_DATATYPE:
-		return library.EINVALID
-	}
-	return ""
+	return postgresConstraintCode(err)
 }
+
+// retryable reports whether a transaction failed only because a concurrent
+// one won a conflict, so that running it again may succeed.
+func retryable(err error) bool {
+	return postgresRetryable(err)
+}
+
+// backoff waits before the nth retry of a transaction (a few milliseconds,
+// growing, with jitter so that the losers of a conflict do not meet again).
+func backoff(ctx context.Context, n int) error {
+	d := time.Duration(1+n*n) * time.Millisecond
+	d += time.Duration(time.Now().UnixNano() % int64(d))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// errRetriesExhausted says a transaction kept losing conflicts: the
+// caller is told to try again shortly, as when the server is busy.
+var errRetriesExhausted = library.Errorf(library.EUNAVAILABLE, "storage: too many concurrent changes; try again")

@@ -24,7 +24,7 @@ VALUES ($1, $2, $3, $4, $5, $6)`, e.PatronID, idArg(e.LoanID), string(e.Kind), i
 // databases where SUM of integers is a wider type.
 func (t *tx) FineBalance(patronID int64) (library.Money, error) {
 	var cents int64
-	err := t.tx.QueryRowContext(t.ctx, `SELECT CAST(COALESCE(SUM(CASE WHEN kind = 'charge' THEN amount_cents ELSE -amount_cents END), 0) AS BIGINT)
+	err := t.queryRow(`SELECT CAST(COALESCE(SUM(CASE WHEN kind = 'charge' THEN amount_cents ELSE -amount_cents END), 0) AS BIGINT)
 FROM fines WHERE patron_id = $1`, patronID).Scan(&cents)
 	return library.Money(cents), wrap(err, "fine balance of patron %d", patronID)
 }

@@ -13,7 +13,7 @@ func scanItem(s scanner) (library.Item, error) {
 
 // ItemByID implements library.Tx.
 func (t *tx) ItemByID(id int64) (library.Item, error) {
-	it, err := scanItem(t.tx.QueryRowContext(t.ctx, `SELECT `+itemColumns+` FROM items WHERE id = $1`, id))
+	it, err := scanItem(t.queryRow(`SELECT `+itemColumns+` FROM items WHERE id = $1`, id))
 	return it, wrap(err, "item %d", id)
 }
 
@@ -21,11 +21,7 @@ const itemByBarcodeSQL = `SELECT ` + itemColumns + ` FROM items WHERE barcode = 
 
 // ItemByBarcode implements library.Tx.
 func (t *tx) ItemByBarcode(barcode string) (library.Item, error) {
-	s, err := t.prepared(itemByBarcodeSQL)
-	if err != nil {
-		return library.Item{}, wrap(err, "item %q", barcode)
-	}
-	it, err := scanItem(s.QueryRowContext(t.ctx, barcode))
+	it, err := scanItem(t.queryRow(itemByBarcodeSQL, barcode))
 	return it, wrap(err, "item %q", barcode)
 }
 
@@ -47,28 +43,14 @@ WHERE id = $1`
 
 // UpdateItem implements library.Tx.
 func (t *tx) UpdateItem(it library.Item) error {
-	res, err := t.execPrepared(updateItemSQL, it.ID, it.Barcode, it.Title, it.Author, it.CallNumber, it.Location, it.Withdrawn)
+	res, err := t.exec(updateItemSQL, it.ID, it.Barcode, it.Title, it.Author, it.CallNumber, it.Location, it.Withdrawn)
 	return affectedOne(res, err, "update item %d", it.ID)
 }
 
-// EachItem implements library.Tx. It streams the rows: fn may use the
-// transaction, but items it changes may or may not be visited again.
+// EachItem implements library.Tx, a page at a time like EachPatron.
 func (t *tx) EachItem(fn func(library.Item) error) error {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+itemColumns+` FROM items ORDER BY barcode`)
-	if err != nil {
-		return wrap(err, "list items")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return wrap(err, "list items")
-		}
-		if err := fn(it); err != nil {
-			return err
-		}
-	}
-	return wrap(rows.Err(), "list items")
+	return eachPage(t, `SELECT `+itemColumns+` FROM items WHERE barcode > $1 ORDER BY barcode LIMIT $2`,
+		scanItem, func(it library.Item) string { return it.Barcode }, fn)
 }
 
 // CountItems implements library.Tx.

@@ -20,7 +20,7 @@ func scanLoan(s scanner) (library.Loan, error) {
 // OpenLoans implements library.Tx. The partial index loans_open_by_patron
 // gives the rows already in order.
 func (t *tx) OpenLoans(patronID int64) ([]library.Loan, error) {
-	rows, err := t.tx.QueryContext(t.ctx, loanSelect+`
+	rows, err := t.query(loanSelect+`
 WHERE l.patron_id = $1 AND l.returned_at IS NULL
 ORDER BY l.due_at, l.id`, patronID)
 	if err != nil {
@@ -42,11 +42,7 @@ const openLoanForItemSQL = loanSelect + ` WHERE l.item_id = $1 AND l.returned_at
 
 // OpenLoanForItem implements library.Tx.
 func (t *tx) OpenLoanForItem(itemID int64) (library.Loan, error) {
-	s, err := t.prepared(openLoanForItemSQL)
-	if err != nil {
-		return library.Loan{}, wrap(err, "open loan of item %d", itemID)
-	}
-	l, err := scanLoan(s.QueryRowContext(t.ctx, itemID))
+	l, err := scanLoan(t.queryRow(openLoanForItemSQL, itemID))
 	return l, wrap(err, "open loan of item %d", itemID)
 }
 
@@ -66,7 +62,7 @@ func (t *tx) CreateLoan(l *library.Loan) error {
 
 // UpdateLoan implements library.Tx.
 func (t *tx) UpdateLoan(l library.Loan) error {
-	res, err := t.tx.ExecContext(t.ctx, `UPDATE loans SET patron_id = $5, due_at = $2, renewals = $3, returned_at = $4 WHERE id = $1`,
+	res, err := t.exec(`UPDATE loans SET patron_id = $5, due_at = $2, renewals = $3, returned_at = $4 WHERE id = $1`,
 		l.ID, timeArg(l.DueAt), l.Renewals, timeArg(l.ReturnedAt), idArg(l.PatronID))
 	return affectedOne(res, err, "update loan %d", l.ID)
 }

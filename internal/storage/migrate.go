@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -12,10 +13,9 @@ import (
 	"time"
 )
 
-// migrationFiles holds the schema changes, one folder per database (a
-// PostgreSQL folder adds one more pattern here).
+// migrationFiles holds the schema changes, one folder per database.
 //
-//go:embed migrations/sqlite/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // migration is one schema change, from a file named NNNN_name.sql.
@@ -86,7 +86,7 @@ func (e *SchemaError) Error() string {
 // Carrel knows. An empty database is version 0.
 func (db *DB) SchemaState(ctx context.Context) (current, latest int, err error) {
 	latest = len(db.migrations)
-	rows, err := db.write.QueryContext(ctx, userTablesQuery)
+	rows, err := db.write.QueryContext(ctx, db.d.userTablesQuery)
 	if err != nil {
 		return 0, latest, fmt.Errorf("storage: list tables: %w", err)
 	}
@@ -152,12 +152,7 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	if current > latest {
 		return 0, &SchemaError{Current: current, Latest: latest}
 	}
-	_, err = db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at TEXT NOT NULL
-	)`)
-	if err != nil {
+	if err := db.createMigrationsTable(ctx); err != nil {
 		return 0, fmt.Errorf("storage: create schema_migrations: %w", err)
 	}
 	for _, m := range db.migrations[current:] {
@@ -180,7 +175,11 @@ func (db *DB) apply(ctx context.Context, m migration) (bool, error) {
 		return false, fmt.Errorf("storage: migration %d (%s): %w", m.version, m.name, err)
 	}
 	defer t.Rollback()
-	// The write lock is held since BEGIN, so this answer stays true until commit.
+	// The migration lock (SQLite: the write lock, held since BEGIN) keeps
+	// this answer true until commit.
+	if err := db.lockMigrations(ctx, t); err != nil {
+		return false, fmt.Errorf("storage: migration %d (%s): %w", m.version, m.name, err)
+	}
 	var n int
 	err = t.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n)
 	if err != nil {
@@ -201,4 +200,36 @@ func (db *DB) apply(ctx context.Context, m migration) (bool, error) {
 		return false, fmt.Errorf("storage: migration %d (%s): commit: %w", m.version, m.name, err)
 	}
 	return true, nil
+}
+
+// lockMigrations takes the dialect's migration lock in t, when it has one,
+// so that several processes migrating at once go one after another.
+func (db *DB) lockMigrations(ctx context.Context, t *sql.Tx) error {
+	if db.d.migrationLock == "" {
+		return nil
+	}
+	_, err := t.ExecContext(ctx, db.d.migrationLock)
+	return err
+}
+
+// createMigrationsTable creates the table that records applied migrations,
+// if it is not there yet.
+func (db *DB) createMigrationsTable(ctx context.Context) error {
+	t, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer t.Rollback()
+	if err := db.lockMigrations(ctx, t); err != nil {
+		return err
+	}
+	_, err = t.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	)`)
+	if err != nil {
+		return err
+	}
+	return t.Commit()
 }

@@ -22,7 +22,7 @@ func scanPatron(s scanner) (library.Patron, error) {
 
 // PatronByID implements library.Tx.
 func (t *tx) PatronByID(id int64) (library.Patron, error) {
-	row := t.tx.QueryRowContext(t.ctx, `SELECT `+patronColumns+` FROM patrons WHERE id = $1`, id)
+	row := t.queryRow(`SELECT `+patronColumns+` FROM patrons WHERE id = $1`, id)
 	p, err := scanPatron(row)
 	return p, wrap(err, "patron %d", id)
 }
@@ -31,11 +31,7 @@ const patronByBarcodeSQL = `SELECT ` + patronColumns + ` FROM patrons WHERE barc
 
 // PatronByBarcode implements library.Tx.
 func (t *tx) PatronByBarcode(barcode string) (library.Patron, error) {
-	s, err := t.prepared(patronByBarcodeSQL)
-	if err != nil {
-		return library.Patron{}, wrap(err, "patron by barcode")
-	}
-	p, err := scanPatron(s.QueryRowContext(t.ctx, barcode))
+	p, err := scanPatron(t.queryRow(patronByBarcodeSQL, barcode))
 	return p, wrap(err, "patron by barcode")
 }
 
@@ -61,7 +57,7 @@ WHERE id = $1`
 
 // UpdatePatron implements library.Tx.
 func (t *tx) UpdatePatron(p library.Patron) error {
-	res, err := t.execPrepared(updatePatronSQL, p.ID, p.Barcode, p.Category, p.Name, p.Email,
+	res, err := t.exec(updatePatronSQL, p.ID, p.Barcode, p.Category, p.Name, p.Email,
 		dateArg(p.RegisteredOn), dateArg(p.ExpiresOn), p.BlockedReason, timeArg(time.Now()))
 	return affectedOne(res, err, "update patron %d", p.ID)
 }
@@ -71,29 +67,18 @@ WHERE id = $1`
 
 // SetPIN implements library.Tx.
 func (t *tx) SetPIN(patronID int64, pin library.PINRecord) error {
-	res, err := t.execPrepared(setPINSQL, patronID, string(pin.Kind), textArg(pin.Hash),
+	res, err := t.exec(setPINSQL, patronID, string(pin.Kind), textArg(pin.Hash),
 		timeArg(pin.SetAt), timeArg(pin.ExpiresAt), timeArg(time.Now()))
 	return affectedOne(res, err, "set PIN of patron %d", patronID)
 }
 
-// EachPatron implements library.Tx. It streams the rows: fn may use the
-// transaction, but patrons it changes may or may not be visited again.
+// EachPatron implements library.Tx. It reads the patrons a page at a time,
+// so fn may use the transaction (a connection cannot run a query while
+// another one's rows are open on it) and memory stays bounded; patrons fn
+// changes may or may not be visited again.
 func (t *tx) EachPatron(fn func(library.Patron) error) error {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+patronColumns+` FROM patrons ORDER BY barcode`)
-	if err != nil {
-		return wrap(err, "list patrons")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		p, err := scanPatron(rows)
-		if err != nil {
-			return wrap(err, "list patrons")
-		}
-		if err := fn(p); err != nil {
-			return err
-		}
-	}
-	return wrap(rows.Err(), "list patrons")
+	return eachPage(t, `SELECT `+patronColumns+` FROM patrons WHERE barcode > $1 ORDER BY barcode LIMIT $2`,
+		scanPatron, func(p library.Patron) string { return p.Barcode }, fn)
 }
 
 // CountPatrons implements library.Tx.

@@ -12,7 +12,7 @@ import (
 // LockedUntil implements library.Tx.
 func (t *tx) LockedUntil(key string, now time.Time) (time.Time, error) {
 	var until time.Time
-	err := t.tx.QueryRowContext(t.ctx, `SELECT locked_until FROM signin_locks WHERE key = $1 AND locked_until > $2`,
+	err := t.queryRow(`SELECT locked_until FROM signin_locks WHERE key = $1 AND locked_until > $2`,
 		key, timeBound(now)).Scan(timeCol{&until})
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
@@ -22,17 +22,17 @@ func (t *tx) LockedUntil(key string, now time.Time) (time.Time, error) {
 
 // Lock implements library.Tx. A new lock replaces the key's previous one.
 func (t *tx) Lock(key string, until time.Time) error {
-	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO signin_locks (key, locked_until) VALUES ($1, $2)
+	_, err := t.exec(`INSERT INTO signin_locks (key, locked_until) VALUES ($1, $2)
 ON CONFLICT (key) DO UPDATE SET locked_until = excluded.locked_until`, key, timeArg(until))
 	return wrap(err, "lock a throttle key")
 }
 
 // Unlock implements library.Tx.
 func (t *tx) Unlock(key string) error {
-	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM signin_locks WHERE key = $1`, key); err != nil {
+	if _, err := t.exec(`DELETE FROM signin_locks WHERE key = $1`, key); err != nil {
 		return wrap(err, "unlock a throttle key")
 	}
-	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM signin_failures WHERE key = $1`, key)
+	_, err := t.exec(`DELETE FROM signin_failures WHERE key = $1`, key)
 	return wrap(err, "unlock a throttle key")
 }
 
@@ -45,7 +45,7 @@ func (t *tx) AddFailure(key string, at time.Time) (int64, error) {
 // DeleteFailure implements library.Tx. A failure already swept away is not
 // an error.
 func (t *tx) DeleteFailure(id int64) error {
-	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM signin_failures WHERE id = $1`, id)
+	_, err := t.exec(`DELETE FROM signin_failures WHERE id = $1`, id)
 	return wrap(err, "delete failure %d", id)
 }
 
@@ -58,9 +58,9 @@ func (t *tx) CountFailures(key string, since time.Time) (int, error) {
 // DeleteOldFailures implements library.Tx: failures before the instant, and
 // locks that ended before it.
 func (t *tx) DeleteOldFailures(before time.Time) error {
-	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM signin_failures WHERE at < $1`, timeBound(before)); err != nil {
+	if _, err := t.exec(`DELETE FROM signin_failures WHERE at < $1`, timeBound(before)); err != nil {
 		return wrap(err, "delete old failures")
 	}
-	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM signin_locks WHERE locked_until < $1`, timeBound(before))
+	_, err := t.exec(`DELETE FROM signin_locks WHERE locked_until < $1`, timeBound(before))
 	return wrap(err, "delete old locks")
 }

@@ -34,6 +34,13 @@ var today = library.NewDate(2026, time.November, 28)
 // newLibrary boots a library; edit, when given, changes the configuration first.
 func newLibrary(t *testing.T, edit func(*library.Config)) *testLibrary {
 	t.Helper()
+	return newLibraryWith(t, edit, web.Options{})
+}
+
+// newLibraryWith boots a library whose web server has the given options;
+// its address is always a free port.
+func newLibraryWith(t *testing.T, edit func(*library.Config), opts web.Options) *testLibrary {
+	t.Helper()
 	cfg := library.DefaultConfig()
 	if edit != nil {
 		edit(&cfg)
@@ -45,7 +52,8 @@ func newLibrary(t *testing.T, edit func(*library.Config)) *testLibrary {
 	l.svc = library.NewService(&cfg, storagetest.New(t), library.NewHasher(0))
 	l.now = today.Time(cfg.Location()).Add(10 * time.Hour)
 	l.svc.SetClock(func() time.Time { return l.now })
-	srv, err := web.New(l.svc, web.Options{Addr: "127.0.0.1:0"})
+	opts.Addr = "127.0.0.1:0"
+	srv, err := web.New(l.svc, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

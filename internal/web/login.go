@@ -9,6 +9,7 @@ import (
 
 	"github.com/carrel-library/carrel/internal/i18n"
 	"github.com/carrel-library/carrel/internal/library"
+	"github.com/carrel-library/carrel/internal/metrics"
 )
 
 // loginPage is the data of the sign-in page.
@@ -70,12 +71,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	var locked *library.LockedError
 	switch {
 	case errors.As(err, &locked):
+		s.metrics.Locked(metrics.ChannelWeb)
 		until := locked.Until.In(s.cfg.Location())
 		p.Alert = &alert{m("login.locked.title"), m("login.locked.body", "time", i18n.Clock(until),
 			"phone", telLink(s.cfg.Phone), "email", mailtoLink(s.cfg.Email))}
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(locked.Until.Sub(s.svc.Now()).Seconds()+0.5))))
 		return s.render(w, r, http.StatusTooManyRequests, "login", p)
 	case library.IsCode(err, library.EUNAUTHORIZED):
+		s.metrics.SignInFailed(metrics.ChannelWeb)
 		p.Alert = &alert{m("login.failed.title"), m("login.failed.body",
 			"phone", telLink(s.cfg.Phone), "email", mailtoLink(s.cfg.Email))}
 		return s.render(w, r, http.StatusUnauthorized, "login", p)

@@ -16,6 +16,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /lang", s.handle(s.setLanguage))
 	mux.Handle("GET /healthz", s.handle(s.health))
 	mux.Handle("GET /static/{file}", s.handle(s.static))
+	if s.metrics != nil {
+		// Served by Prometheus' handler, outside s.handle: no session, no
+		// cookies; headers still makes it no-store.
+		mux.Handle("GET /metrics", s.metrics.Handler())
+	}
 	mux.Handle("GET /", s.handle(s.notFound))
 
 	// Browsers say where a POST comes from; one from another site is
@@ -23,5 +28,7 @@ func (s *Server) routes() http.Handler {
 	// account form is the second, independent check.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(s.handle(s.crossOrigin))
-	return s.headers(limitBody(cop.Handler(mux)))
+	// The metrics middleware goes outermost: it times the whole answer and
+	// reads the route the mux records on the request.
+	return s.metrics.Middleware(s.headers(limitBody(cop.Handler(mux))))
 }

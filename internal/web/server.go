@@ -16,6 +16,7 @@ import (
 
 	"github.com/carrel-library/carrel/internal/i18n"
 	"github.com/carrel-library/carrel/internal/library"
+	"github.com/carrel-library/carrel/internal/metrics"
 )
 
 // Limits of the HTTP server. Sign-ins may queue for a free argon2id slot,
@@ -35,6 +36,9 @@ type Options struct {
 	// TLS, when set, makes the server speak HTTPS only; cookies then become
 	// Secure and the session cookie takes the __Host- prefix.
 	TLS *tls.Config
+	// Metrics, when set, counts every request and sign-in failure and is
+	// served at GET /metrics.
+	Metrics *metrics.Metrics
 }
 
 // Server is the web service.
@@ -43,6 +47,7 @@ type Server struct {
 	cfg     *library.Config
 	cat     *i18n.Catalogue
 	log     *slog.Logger
+	metrics *metrics.Metrics // nil: nothing counted, no /metrics
 	opts    Options
 	tls     bool
 	assets  *assets
@@ -69,7 +74,7 @@ func New(svc *library.Service, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, cfg: svc.Config(), cat: cat, log: opts.Logger, opts: opts, tls: opts.TLS != nil, assets: a}
+	s := &Server{svc: svc, cfg: svc.Config(), cat: cat, log: opts.Logger, metrics: opts.Metrics, opts: opts, tls: opts.TLS != nil, assets: a}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
