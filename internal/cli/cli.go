@@ -91,7 +91,7 @@ func usage(w io.Writer) {
 func (e *env) flagSet(name, args string) *flag.FlagSet {
 	fs := flag.NewFlagSet("carrel "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.db, "db", "carrel.db", "the database: a SQLite file path")
+	fs.StringVar(&e.db, "db", "carrel.db", "the database: a SQLite file path, or a postgres:// URL")
 	fs.StringVar(&e.configPath, "config", "", "a JSON configuration file (see README); defaults apply without one")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: carrel %s [flags] %s\n\nFlags:\n", name, args)

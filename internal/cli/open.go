@@ -70,6 +70,6 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: applied %d migration(s); schema version %d\n", e.db, n, current)
+	fmt.Fprintf(e.stdout, "%s: applied %d migration(s); schema version %d\n", storage.Describe(e.db), n, current)
 	return nil
 }

@@ -9,11 +9,10 @@ import (
 
 	"github.com/carrel-library/carrel/internal/demo"
 	"github.com/carrel-library/carrel/internal/library"
+	"github.com/carrel-library/carrel/internal/metrics"
+	"github.com/carrel-library/carrel/internal/storage"
 	"github.com/carrel-library/carrel/internal/web"
 )
-
-// sweepEvery is how often expired sessions and stale sign-in failures are removed.
-const sweepEvery = 5 * time.Minute
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("serve", "")
@@ -38,20 +37,24 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		switch err := demo.Fill(ctx, svc); {
 		case errors.Is(err, demo.ErrNotEmpty):
 			demoNote = fmt.Sprintf("%s already holds a library, so no demo data was added. If it is the demo library\n"+
-				"from an earlier run, these sign-in details still work, except for PINs changed since.\n", e.db)
+				"from an earlier run, these sign-in details still work, except for PINs changed since.\n", storage.Describe(e.db))
 		case err != nil:
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
 
-	srv, err := web.New(svc, web.Options{Addr: *httpAddr, Logger: log})
+	m := metrics.New()
+	for name, pool := range db.Pools() {
+		m.WatchDB(name, pool)
+	}
+	srv, err := web.New(svc, web.Options{Addr: *httpAddr, Logger: log, Metrics: m})
 	if err != nil {
 		return err
 	}
 	if err := srv.Open(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Carrel is serving %s on %s\n", e.db, srv.URL())
+	fmt.Fprintf(e.stdout, "Carrel is serving %s on %s\n", storage.Describe(e.db), srv.URL())
 	if *withDemo {
 		fmt.Fprint(e.stdout, demoNote)
 		demo.PrintSignIn(e.stdout, srv.URL())
@@ -67,18 +70,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return srv.Close(shutdown)
 }
 
-// sweep removes expired sessions and stale sign-in failures until ctx ends.
+// sweep runs the periodic clean-up until ctx ends. Every node ticks; the
+// run is claimed in the database, so the cluster sweeps once per interval.
 func sweep(ctx context.Context, svc *library.Service, log *slog.Logger) {
-	t := time.NewTicker(sweepEvery)
+	every := svc.Config().SweepEvery.D()
+	t := time.NewTicker(max(every/5, 100*time.Millisecond))
 	defer t.Stop()
 	for {
+		if _, err := svc.RunJob(ctx, library.JobSweep, every, svc.Sweep); err != nil && ctx.Err() == nil {
+			log.Error("sweep", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := svc.Sweep(ctx); err != nil && ctx.Err() == nil {
-				log.Error("sweep", "err", err)
-			}
 		}
 	}
 }

@@ -39,6 +39,9 @@ type Config struct {
 	Throttle Throttle `json:"throttle"`
 	// Session sets how long a patron stays signed in.
 	Session SessionPolicy `json:"session"`
+	// SweepEvery is how often the cluster removes expired sessions and stale
+	// sign-in failures (once per cluster, whichever node claims the run).
+	SweepEvery Duration `json:"sweep_every"`
 
 	loc *time.Location
 }
@@ -116,6 +119,7 @@ func DefaultConfig() Config {
 		PIN:            PINPolicy{MinLength: 8, MaxLength: 128},
 		Throttle:       Throttle{MaxFailures: 10, AddrMaxFailures: 100, Window: Duration(15 * time.Minute), Lockout: Duration(15 * time.Minute)},
 		Session:        SessionPolicy{IdleTimeout: Duration(10 * time.Minute), AbsoluteTimeout: Duration(8 * time.Hour)},
+		SweepEvery:     Duration(5 * time.Minute),
 	}
 	if err := c.Prepare(); err != nil {
 		panic(err) // the defaults are fixed; a failure here is a bug
@@ -180,6 +184,9 @@ func (c *Config) Prepare() error {
 	}
 	if c.Session.IdleTimeout <= 0 || c.Session.AbsoluteTimeout < c.Session.IdleTimeout {
 		return Errorf(EINVALID, "session: need 0 < idle_timeout <= absolute_timeout")
+	}
+	if c.SweepEvery < Duration(time.Second) {
+		return Errorf(EINVALID, "sweep_every: need at least 1s")
 	}
 	return nil
 }

@@ -88,6 +88,14 @@ type Tx interface {
 	// DeleteOldFailures removes failures before the instant and expired locks.
 	DeleteOldFailures(before time.Time) error
 
+	// ClaimJob claims the run of the periodic job name that is due at now:
+	// it reports true, and moves the job's next run to next, only when no
+	// other node has claimed a run due after now. A job never seen before is
+	// due at once.
+	ClaimJob(name string, now, next time.Time) (bool, error)
+	// JobRuns returns how many runs of the job have been claimed in all.
+	JobRuns(name string) (int64, error)
+
 	// AddAudit appends an entry to the audit log and sets e.ID.
 	AddAudit(e *AuditEntry) error
 	// PatronAudit returns the patron's audit trail, newest first, at most limit entries.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -140,3 +141,20 @@ func backoff(ctx context.Context, n int) error {
 // errRetriesExhausted says a transaction kept losing conflicts: the
 // caller is told to try again shortly, as when the server is busy.
 var errRetriesExhausted = library.Errorf(library.EUNAVAILABLE, "storage: too many concurrent changes; try again")
+
+// Describe names the database at target for messages and logs: a SQLite
+// path as it is, a PostgreSQL URL without its password.
+func Describe(target string) string {
+	if !IsPostgres(target) {
+		return target
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return "a PostgreSQL database"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	u.RawQuery = ""
+	return u.String()
+}
