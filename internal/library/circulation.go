@@ -60,6 +60,7 @@ type Returned struct {
 func (s *Service) Checkin(ctx context.Context, itemBarcode, actor string) (Returned, error) {
 	var out Returned
 	err := s.store.Update(ctx, func(tx Tx) error {
+		out = Returned{} // the store may run this function more than once
 		now := s.now()
 		it, err := tx.ItemByBarcode(NormalizeBarcode(itemBarcode))
 		if err != nil {

@@ -27,7 +27,7 @@ type RenewOutcome struct {
 func (s *Service) Renew(ctx context.Context, patronID int64, loanIDs []int64, actor string) ([]RenewOutcome, error) {
 	var out []RenewOutcome
 	err := s.store.Update(ctx, func(tx Tx) error {
-		out = out[:0]
+		out = out[:0] // the store may run this function more than once
 		now := s.now()
 		p, err := tx.PatronByID(patronID)
 		if err != nil {
@@ -45,14 +45,15 @@ func (s *Service) Renew(ctx context.Context, patronID int64, loanIDs []int64, ac
 		for _, l := range loans {
 			byID[l.ID] = l
 		}
-		if loanIDs == nil {
+		ids := loanIDs
+		if ids == nil {
 			for _, l := range loans {
-				loanIDs = append(loanIDs, l.ID)
+				ids = append(ids, l.ID)
 			}
 		}
 		cat, _ := s.cfg.Category(p.Category)
-		seen := make(map[int64]bool, len(loanIDs))
-		for _, id := range loanIDs {
+		seen := make(map[int64]bool, len(ids))
+		for _, id := range ids {
 			if seen[id] {
 				continue // a loan named twice is renewed once
 			}

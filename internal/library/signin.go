@@ -90,7 +90,8 @@ func (s *Service) reserveAttempt(ctx context.Context, barcode, addr string) (p P
 	}{{barcodeKey(barcode), th.MaxFailures}, {addrKey(addr), th.AddrMaxFailures}}
 	var locked time.Time
 	err = s.store.Update(ctx, func(tx Tx) error {
-		pending = pending[:0]
+		// The store may run this function more than once: start afresh.
+		pending, locked, p, found = pending[:0], time.Time{}, Patron{}, false
 		for _, k := range keys {
 			until, err := tx.LockedUntil(k.key, now)
 			if err != nil {

@@ -10,7 +10,9 @@ import (
 type Store interface {
 	// Update runs fn in one read-write transaction, committing when fn
 	// returns nil and rolling back otherwise. Writers are serialised where the
-	// database needs it, so rules that count rows hold under concurrency.
+	// database needs it, so rules that count rows hold under concurrency; a
+	// transaction that loses a conflict may be run again, so fn must start
+	// from scratch each time it runs (reset whatever it writes outside).
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
