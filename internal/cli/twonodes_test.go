@@ -1,0 +1,247 @@
+package cli_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/carrel-library/carrel/internal/library"
+	"github.com/carrel-library/carrel/internal/storage"
+	"github.com/carrel-library/carrel/internal/storage/pgtest"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// carrelBinary builds cmd/carrel once per test run and returns its path.
+func carrelBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "carrel-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "carrel")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/carrel-library/carrel/cmd/carrel").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// node is a running `carrel serve` process.
+type node struct {
+	url string
+	cmd *exec.Cmd
+}
+
+var servingLine = regexp.MustCompile(`Carrel is serving .* on (http://\S+)`)
+
+// startNode starts `carrel serve` on a free port and waits until it says
+// where it listens. The process is stopped with SIGTERM when the test ends.
+func startNode(t *testing.T, bin string, args ...string) *node {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--http", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n := &node{cmd: cmd}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("node %s: %v\n%s", n.url, err, stderr.String())
+			}
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("node %s did not stop on SIGTERM", n.url)
+		}
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case n.url = <-found:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("carrel serve did not start: %s", stderr.String())
+	}
+	return n
+}
+
+// browser is a patron's HTTP client: it keeps cookies and does not follow
+// redirects, so the test sees them.
+func browser(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func send(t *testing.T, c *http.Client, method, u string, form url.Values) (int, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// fillCluster creates the schema and the patrons the two-node test uses,
+// each with a chosen PIN.
+func fillCluster(t *testing.T, target string, pins map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := library.NewHasher(0)
+	for barcode, pin := range pins {
+		hash, err := h.Hash(ctx, pin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := library.Patron{Barcode: barcode, Category: "student", Name: "Patron " + barcode,
+			RegisteredOn: library.NewDate(2024, 9, 1), ExpiresOn: library.NewDate(2030, 8, 31),
+			PIN: library.PINRecord{Kind: library.PINChosen, Hash: hash, SetAt: time.Now()}}
+		if err := db.Update(ctx, func(tx library.Tx) error { return tx.CreatePatron(&p) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Two real `carrel serve` processes on one PostgreSQL are one library: a
+// session made on one works on the other, sign-in failures are counted
+// across both, and the periodic clean-up runs once per interval for the
+// cluster, not once per node.
+func TestTwoNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two-node test skipped in -short mode")
+	}
+	target := pgtest.URL(t)
+	bin := carrelBinary(t)
+	fillCluster(t, target, map[string]string{"24000001": "reading-lamp-42", "24000002": "quiet-floor-77"})
+	cfg := filepath.Join(t.TempDir(), "carrel.json")
+	if err := os.WriteFile(cfg, []byte(`{"sweep_every": "1s"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	a := startNode(t, bin, "--db", target, "--config", cfg)
+	b := startNode(t, bin, "--db", target, "--config", cfg)
+
+	// A session made on node A works on node B, and signing out on B ends it on A.
+	c := browser(t)
+	if code, _ := send(t, c, "POST", a.url+"/account/login", url.Values{"barcode": {"24000001"}, "pin": {"reading-lamp-42"}}); code != http.StatusSeeOther {
+		t.Fatalf("sign in on node A: %d, want 303", code)
+	}
+	code, page := send(t, c, "GET", b.url+"/account", nil)
+	if code != http.StatusOK || !strings.Contains(page, "Patron 24000001") {
+		t.Fatalf("borrowing record on node B with node A's session: %d\n%s", code, page)
+	}
+	m := csrfInput.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no CSRF token on the borrowing record")
+	}
+	if code, _ := send(t, c, "POST", b.url+"/account/logout", url.Values{"csrf": {m[1]}}); code != http.StatusSeeOther {
+		t.Fatalf("log out on node B: %d, want 303", code)
+	}
+	if code, _ := send(t, c, "GET", a.url+"/account", nil); code != http.StatusSeeOther {
+		t.Errorf("node A after logging out on node B: %d, want 303 to the sign-in page", code)
+	}
+
+	// Ten wrong PINs spread over both nodes lock the barcode on both.
+	nodes := []*node{a, b}
+	for i := range 10 {
+		code, _ := send(t, browser(t), "POST", nodes[i%2].url+"/account/login", url.Values{"barcode": {"24000002"}, "pin": {fmt.Sprint("wrong-", i)}})
+		if code != http.StatusUnauthorized {
+			t.Fatalf("wrong PIN %d on node %d: %d, want 401", i+1, i%2, code)
+		}
+	}
+	for i, n := range nodes {
+		code, _ := send(t, browser(t), "POST", n.url+"/account/login", url.Values{"barcode": {"24000002"}, "pin": {"quiet-floor-77"}})
+		if code != http.StatusTooManyRequests {
+			t.Errorf("right PIN on node %d after 10 failures across nodes: %d, want 429", i, code)
+		}
+	}
+
+	// The clean-up runs once per second in the cluster: each node tries five
+	// times a second, so without the claim it would run about ten times.
+	time.Sleep(3 * time.Second)
+	elapsed := time.Since(started)
+	ctx := context.Background()
+	db, err := storage.Open(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var runs int64
+	if err := db.View(ctx, func(tx library.Tx) error {
+		var err error
+		runs, err = tx.JobRuns(library.JobSweep)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if most := int64(elapsed/time.Second) + 1; runs < 2 || runs > most {
+		t.Errorf("sweep ran %d times in %v on two nodes, want between 2 and %d", runs, elapsed.Round(time.Millisecond), most)
+	}
+	t.Logf("sweep ran %d times in %v on two nodes", runs, elapsed.Round(time.Millisecond))
+}
