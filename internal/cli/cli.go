@@ -24,6 +24,7 @@ func commands() []command {
 		{"serve", "run the web service (and --demo: a demo library)", runServe},
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"import", "import patrons, items or loans from a CSV file", runImport},
+		{"patron", "patron tasks: unlock BARCODE (end a sign-in pause)", runPatron},
 		{"version", "print Carrel's version", runVersion},
 	}
 }

@@ -170,7 +170,7 @@ func fillCluster(t *testing.T, target string, pins map[string]string) {
 
 // Two real `carrel serve` processes on one PostgreSQL are one library: a
 // session made on one works on the other, sign-in failures are counted
-// across both, and the periodic clean-up runs once per interval for the
+// across both, an unlock frees a barcode on both, and the periodic clean-up runs once per interval for the
 // cluster, not once per node.
 func TestTwoNodes(t *testing.T) {
 	if testing.Short() {
@@ -219,6 +219,17 @@ func TestTwoNodes(t *testing.T) {
 		code, _ := send(t, browser(t), "POST", n.url+"/account/login", url.Values{"barcode": {"24000002"}, "pin": {"quiet-floor-77"}})
 		if code != http.StatusTooManyRequests {
 			t.Errorf("right PIN on node %d after 10 failures across nodes: %d, want 429", i, code)
+		}
+	}
+
+	// Unlocking from the command line frees the barcode on both nodes at once.
+	if code, stdout, stderr := carrel(t, "", "patron", "unlock", "24000002", "--db", target); code != 0 {
+		t.Fatalf("patron unlock: exit %d: %s%s", code, stdout, stderr)
+	}
+	for i, n := range nodes {
+		code, _ := send(t, browser(t), "POST", n.url+"/account/login", url.Values{"barcode": {"24000002"}, "pin": {"quiet-floor-77"}})
+		if code != http.StatusSeeOther {
+			t.Errorf("right PIN on node %d after the unlock: %d, want 303", i, code)
 		}
 	}
 

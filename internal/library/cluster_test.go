@@ -165,3 +165,29 @@ func TestJobRunsOncePerCluster(t *testing.T) {
 		})
 	}
 }
+
+// A staff unlock ends a sign-in pause at once, on every node, and keeps
+// the PIN.
+func TestUnlockEndsPauseOnEveryNode(t *testing.T) {
+	for _, k := range storagetest.Targets() {
+		t.Run(k.Name, func(t *testing.T) {
+			a, b := twoNodes(t, k.Fresh(t))
+			a.patron("25777777", nil)
+			for range a.svc.Config().Throttle.MaxFailures {
+				a.svc.SignIn(a.ctx, "25777777", "wrong-pin", "10.0.0.1")
+			}
+			if _, err := b.svc.SignIn(b.ctx, "25777777", "25777777", "10.0.0.2"); library.ErrorCode(err) != library.ELOCKED {
+				t.Fatalf("after the failures: %v, want locked", err)
+			}
+			if err := a.svc.Unlock(a.ctx, "2577-7777", "staff"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.svc.SignIn(b.ctx, "25777777", "25777777", "10.0.0.2"); err != nil {
+				t.Errorf("after the unlock on the other node: %v, want signed in", err)
+			}
+			if err := a.svc.Unlock(a.ctx, "99999999", "staff"); err != nil {
+				t.Errorf("unlocking a barcode nobody has: %v, want no error", err)
+			}
+		})
+	}
+}
