@@ -3,6 +3,7 @@ package library
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"os"
 	"regexp"
 	"slices"
@@ -42,8 +43,14 @@ type Config struct {
 	// SweepEvery is how often the cluster removes expired sessions and stale
 	// sign-in failures (once per cluster, whichever node claims the run).
 	SweepEvery Duration `json:"sweep_every"`
+	// TrustedProxies are the addresses (CIDR prefixes such as 10.0.0.0/8) of
+	// load balancers in front of Carrel. Only a request that comes from one
+	// of them has its X-Forwarded-For header believed, for the client address
+	// that sign-in failures are counted against.
+	TrustedProxies []string `json:"trusted_proxies"`
 
-	loc *time.Location
+	proxies []netip.Prefix
+	loc     *time.Location
 }
 
 // Category is a kind of patron (student, staff, ...) with its loan rules.
@@ -152,6 +159,14 @@ func (c *Config) Prepare() error {
 		return Errorf(EINVALID, "time zone %q: %v", c.TimeZone, err)
 	}
 	c.loc = loc
+	c.proxies = c.proxies[:0]
+	for _, cidr := range c.TrustedProxies {
+		pfx, err := netip.ParsePrefix(cidr)
+		if err != nil {
+			return Errorf(EINVALID, "trusted_proxies: %q is not an address prefix such as 10.0.0.0/8", cidr)
+		}
+		c.proxies = append(c.proxies, pfx.Masked())
+	}
 	if len(c.Categories) == 0 {
 		return Errorf(EINVALID, "no patron categories")
 	}
@@ -189,6 +204,17 @@ func (c *Config) Prepare() error {
 		return Errorf(EINVALID, "sweep_every: need at least 1s")
 	}
 	return nil
+}
+
+// TrustedProxy reports whether addr is one of the trusted load balancers.
+func (c *Config) TrustedProxy(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	for _, p := range c.proxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }
 
 // Location returns the library's time zone.

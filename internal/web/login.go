@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,7 +66,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusUnprocessableEntity, "login", p)
 	}
 
-	in, err := s.svc.SignIn(r.Context(), barcode, pin, clientAddr(r))
+	in, err := s.svc.SignIn(r.Context(), barcode, pin, clientAddr(s.cfg, r))
 	var locked *library.LockedError
 	switch {
 	case errors.As(err, &locked):
@@ -98,14 +97,4 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return redirect(w, r, passwordPath)
 	}
 	return redirect(w, r, "/account")
-}
-
-// clientAddr is the address sign-in failures are counted against: the
-// connection's own. Proxy headers are not trusted, since anyone can send them.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
