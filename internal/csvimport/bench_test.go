@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/carrel-library/carrel/internal/csvimport"
+	"github.com/carrel-library/carrel/internal/storage/storagetest"
 )
 
 // patronFile returns n patrons registered after the cut-over (barcode
@@ -48,6 +49,22 @@ func BenchmarkReimportPatrons100k(b *testing.B) {
 		sum, err := csvimport.Import(context.Background(), svc, csvimport.Patrons, bytes.NewReader(file), nil)
 		if err != nil || sum.Unchanged != n {
 			b.Fatalf("re-import: %+v, %v", sum, err)
+		}
+	}
+}
+
+// The same import into PostgreSQL (skipped without CARREL_TEST_POSTGRES).
+func BenchmarkImportPatrons100kPostgres(b *testing.B) {
+	const n = 100_000
+	file := patronFile(n)
+	b.SetBytes(int64(len(file)))
+	for b.Loop() {
+		b.StopTimer()
+		svc := serviceOn(b, storagetest.NewPostgres(b))
+		b.StartTimer()
+		sum, err := csvimport.Import(context.Background(), svc, csvimport.Patrons, bytes.NewReader(file), nil)
+		if err != nil || sum.Added != n {
+			b.Fatalf("import: %+v, %v", sum, err)
 		}
 	}
 }

@@ -21,6 +21,21 @@ func newService(t testing.TB) *library.Service {
 	return serviceOn(t, storagetest.New(t))
 }
 
+// eachDB runs body as a subtest on each kind of database (SQLite, and
+// PostgreSQL when CARREL_TEST_POSTGRES is set); inside it, newService makes
+// services over fresh databases of that kind.
+func eachDB(t *testing.T, body func(t *testing.T, newService func(testing.TB) *library.Service)) {
+	t.Helper()
+	for _, k := range storagetest.Targets() {
+		t.Run(k.Name, func(t *testing.T) {
+			body(t, func(t testing.TB) *library.Service {
+				t.Helper()
+				return serviceOn(t, storagetest.Open(t, k.Fresh(t)))
+			})
+		})
+	}
+}
+
 // serviceOn returns a service with the default rules over store.
 func serviceOn(t testing.TB, store library.Store) *library.Service {
 	t.Helper()
