@@ -24,7 +24,10 @@ func commands() []command {
 		{"serve", "run the web service (and --demo: a demo library)", runServe},
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"import", "import patrons, items or loans from a CSV file", runImport},
-		{"patron", "patron tasks: unlock BARCODE (end a sign-in pause)", runPatron},
+		{"db", "copy a library to another database (db copy), back up a SQLite one (db backup)", runDB},
+		{"patron", "patron tasks: unlock BARCODE (end a sign-in pause), reset-pin BARCODE (a temporary PIN)", runPatron},
+		{"sip2", "SIP2 machines: add-account LOGIN --institution ID (password on stdin)", runSIP2},
+		{"staff", "staff accounts: add USERNAME --role admin|desk, passwd, disable, enable, reset-totp, list", runStaff},
 		{"version", "print Carrel's version", runVersion},
 	}
 }

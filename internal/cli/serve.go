@@ -10,6 +10,7 @@ import (
 	"github.com/carrel-library/carrel/internal/demo"
 	"github.com/carrel-library/carrel/internal/library"
 	"github.com/carrel-library/carrel/internal/metrics"
+	"github.com/carrel-library/carrel/internal/sip2"
 	"github.com/carrel-library/carrel/internal/storage"
 	"github.com/carrel-library/carrel/internal/web"
 )
@@ -17,6 +18,8 @@ import (
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("serve", "")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "address for the web service (port 0 picks a free port)")
+	sip2Addr := fs.String("sip2", "", "address for the SIP2 service, e.g. 127.0.0.1:6001 (off unless given)")
+	sip2Idle := fs.Duration("sip2-idle-timeout", sip2.DefaultIdleTimeout, "close a SIP2 connection silent for this long")
 	withDemo := fs.Bool("demo", false, "fill an empty database with a demo library and print how to sign in")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -54,7 +57,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := srv.Open(); err != nil {
 		return err
 	}
+	var sipSrv *sip2.Server
+	if *sip2Addr != "" {
+		if sipSrv, err = sip2.New(svc, sip2.Options{Addr: *sip2Addr, IdleTimeout: *sip2Idle, Logger: log, Metrics: m}); err == nil {
+			err = sipSrv.Open()
+		}
+		if err != nil {
+			srv.Close(context.Background())
+			return err
+		}
+	}
 	fmt.Fprintf(e.stdout, "Carrel is serving %s on %s\n", storage.Describe(e.db), srv.URL())
+	if sipSrv != nil {
+		fmt.Fprintf(e.stdout, "SIP2: %s\n", sipSrv.Addr())
+	}
 	if *withDemo {
 		fmt.Fprint(e.stdout, demoNote)
 		demo.PrintSignIn(e.stdout, srv.URL())
@@ -67,7 +83,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	log.Info("shutting down")
-	return srv.Close(shutdown)
+	var sipErr error
+	if sipSrv != nil {
+		sipErr = sipSrv.Close(shutdown) // lets in-flight SIP2 transactions finish
+	}
+	return errors.Join(sipErr, srv.Close(shutdown))
 }
 
 // sweep runs the periodic clean-up until ctx ends. Every node ticks; the

@@ -36,6 +36,9 @@ type gen struct {
 	items   []*library.Item
 	loans   []*loan
 	fines   []*fine
+	// staffAccounts and holds are the staff desk's (desk.go).
+	staffAccounts []*staffAccount
+	holds         []*hold
 	// onLoan holds each item lent in the plan, with its current checkout time.
 	onLoan map[*library.Item]time.Time
 	// unpaid is what each unnamed patron has been left owing.
@@ -57,6 +60,9 @@ func Fill(ctx context.Context, svc *library.Service) error {
 		return err
 	}
 	if err := g.hashPINs(ctx, svc.Hasher()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := g.hashStaff(ctx, svc.Hasher()); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	return svc.Store().Update(ctx, func(tx library.Tx) error {
@@ -103,6 +109,9 @@ func plan(cfg *library.Config, now time.Time) (*gen, error) {
 	g.namedLoans()
 	g.randomLoans()
 	g.pastLoans()
+	if err := g.deskPlan(); err != nil {
+		return nil, err
+	}
 	for _, p := range g.patrons {
 		cat := g.category(p.Category)
 		if !cat.ValidBarcode(p.Barcode) {
@@ -198,6 +207,9 @@ func (g *gen) write(tx library.Tx) error {
 		if err := tx.AddAudit(&e); err != nil {
 			return err
 		}
+	}
+	if err := g.writeDesk(tx); err != nil {
+		return err
 	}
 	return tx.AddAudit(&library.AuditEntry{At: g.now, Actor: "system", Action: "demo.fill",
 		Detail: fmt.Sprintf("demo library: %d patrons, %d items, %d loans", len(g.patrons), len(g.items), len(g.loans))})

@@ -320,8 +320,17 @@ func TestPrintSignIn(t *testing.T) {
 	if want := "Demo sign-in (My Account: http://127.0.0.1:8080/account/login)"; lines[0] != want {
 		t.Errorf("first line %q, want %q", lines[0], want)
 	}
-	if len(lines) != 1+len(demo.Cases()) {
-		t.Fatalf("got %d lines, want a heading and one per case", len(lines))
+	if len(lines) != 2+len(demo.Cases())+len(demo.StaffCases()) {
+		t.Fatalf("got %d lines, want a heading and one per case, then a heading and one per staff account", len(lines))
+	}
+	staffLines := lines[2+len(demo.Cases()):]
+	if want := "Demo staff desk (http://127.0.0.1:8080/staff/login)"; lines[1+len(demo.Cases())] != want {
+		t.Errorf("staff heading %q, want %q", lines[1+len(demo.Cases())], want)
+	}
+	for i, c := range demo.StaffCases() {
+		if !strings.Contains(staffLines[i], "username "+c.Username) || !strings.Contains(staffLines[i], "password "+c.Password) {
+			t.Errorf("staff line %q lacks the username or password of %s", staffLines[i], c.Username)
+		}
 	}
 	cs := demo.Cases()
 	barcodeCol := strings.Index(lines[1], "barcode "+cs[0].Barcode)

@@ -42,7 +42,9 @@ func (s *Service) ChangePIN(ctx context.Context, sess Session, oldPIN, newPIN, c
 	if err := s.cfg.PIN.Check(newPIN, p.Barcode, preset, p.Name); err != nil {
 		return err
 	}
-	ok, err := s.checkPIN(ctx, p, true, oldPIN)
+	// A temporary PIN was used up by the sign-in that opened this session:
+	// it is still the old PIN here, where the patron replaces it.
+	ok, err := s.verifyPIN(ctx, p, true, oldPIN, true)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,14 @@ type Config struct {
 	// of them has its X-Forwarded-For header believed, for the client address
 	// that sign-in failures are counted against.
 	TrustedProxies []string `json:"trusted_proxies"`
+	// Staff sets the policy for staff accounts and their sessions.
+	Staff StaffPolicy `json:"staff"`
+	// HoldShelfDays is how many days a trapped item waits on the hold shelf
+	// for its patron (to the end of that day, or of the next open day).
+	HoldShelfDays int `json:"hold_shelf_days"`
+	// TemporaryPINValid is how long a PIN given out by staff can be used: a
+	// temporary PIN after a reset, or a random first PIN at registration.
+	TemporaryPINValid Duration `json:"temporary_pin_valid"`
 
 	proxies []netip.Prefix
 	loc     *time.Location
@@ -65,6 +73,9 @@ type Category struct {
 	MaxRenewals int    `json:"max_renewals"`
 	FinePerDay  Money  `json:"fine_per_day_cents"`
 	FineCap     Money  `json:"fine_cap_cents"`
+	// MaxHolds is how many open holds a patron of the category may have;
+	// 0 means the category may not place holds.
+	MaxHolds int `json:"max_holds"`
 
 	re *regexp.Regexp
 }
@@ -74,14 +85,31 @@ type Category struct {
 type PresetRule struct {
 	From  Date   `json:"from"`
 	Until Date   `json:"until"`
-	Rule  string `json:"rule"` // PresetHKID or PresetBarcode
+	Rule  string `json:"rule"` // PresetHKID, PresetBarcode or PresetRandom
 }
 
 // The preset rules Carrel knows.
 const (
 	PresetHKID    = "hkid"    // capital letter and five digits of the HKID number
 	PresetBarcode = "barcode" // the patron barcode itself
+	// PresetRandom gives a patron registered at the desk a random first PIN,
+	// shown once to the staff member and to be changed at first sign-in.
+	// Imported patrons it covers get no PIN until staff reset one.
+	PresetRandom = "random"
 )
+
+// StaffPolicy is the policy for staff accounts and their sessions.
+type StaffPolicy struct {
+	// PasswordMinLength is the shortest password a staff account may have;
+	// otherwise the PIN policy applies (blocklist, no username or name).
+	PasswordMinLength int `json:"password_min_length"`
+	// IdleTimeout and AbsoluteTimeout end a staff session.
+	IdleTimeout     Duration `json:"idle_timeout"`
+	AbsoluteTimeout Duration `json:"absolute_timeout"`
+	// RequireTOTPForAdmins makes two-factor codes mandatory for admin
+	// accounts: an admin without them must set them up at sign-in.
+	RequireTOTPForAdmins bool `json:"require_totp_for_admins"`
+}
 
 // PINPolicy is the policy for chosen PINs, after NIST SP 800-63B.
 type PINPolicy struct {
@@ -114,8 +142,8 @@ func DefaultConfig() Config {
 		TimeZone:       "Asia/Hong_Kong",
 		ClosedWeekdays: []time.Weekday{time.Sunday},
 		Categories: map[string]Category{
-			"student": {BarcodePattern: `^[0-9]{8}$`, BarcodeHint: "8 digits", MaxLoans: 10, LoanDays: 14, MaxRenewals: 2, FinePerDay: 100, FineCap: 5000},
-			"staff":   {BarcodePattern: `^[0-9A-Z]{4,12}$`, BarcodeHint: "4 to 12 letters or digits", MaxLoans: 30, LoanDays: 28, MaxRenewals: 3, FinePerDay: 100, FineCap: 5000},
+			"student": {BarcodePattern: `^[0-9]{8}$`, BarcodeHint: "8 digits", MaxLoans: 10, LoanDays: 14, MaxRenewals: 2, FinePerDay: 100, FineCap: 5000, MaxHolds: 5},
+			"staff":   {BarcodePattern: `^[0-9A-Z]{4,12}$`, BarcodeHint: "4 to 12 letters or digits", MaxLoans: 30, LoanDays: 28, MaxRenewals: 3, FinePerDay: 100, FineCap: 5000, MaxHolds: 10},
 		},
 		PresetRules: []PresetRule{
 			{Until: NewDate(2018, time.July, 31), Rule: PresetHKID},
@@ -127,6 +155,10 @@ func DefaultConfig() Config {
 		Throttle:       Throttle{MaxFailures: 10, AddrMaxFailures: 100, Window: Duration(15 * time.Minute), Lockout: Duration(15 * time.Minute)},
 		Session:        SessionPolicy{IdleTimeout: Duration(10 * time.Minute), AbsoluteTimeout: Duration(8 * time.Hour)},
 		SweepEvery:     Duration(5 * time.Minute),
+		Staff: StaffPolicy{PasswordMinLength: 12, IdleTimeout: Duration(60 * time.Minute),
+			AbsoluteTimeout: Duration(12 * time.Hour)},
+		HoldShelfDays:     7,
+		TemporaryPINValid: Duration(7 * 24 * time.Hour),
 	}
 	if err := c.Prepare(); err != nil {
 		panic(err) // the defaults are fixed; a failure here is a bug
@@ -177,15 +209,15 @@ func (c *Config) Prepare() error {
 			return Errorf(EINVALID, "category %s: barcode pattern: %v", name, err)
 		}
 		cat.re = re
-		if cat.MaxLoans < 0 || cat.LoanDays < 1 || cat.MaxRenewals < 0 || cat.FinePerDay < 0 || cat.FineCap < 0 {
+		if cat.MaxLoans < 0 || cat.LoanDays < 1 || cat.MaxRenewals < 0 || cat.FinePerDay < 0 || cat.FineCap < 0 || cat.MaxHolds < 0 {
 			return Errorf(EINVALID, "category %s: loan rules must not be negative and loan days at least 1", name)
 		}
 		cats[name] = cat
 	}
 	c.Categories = cats
 	for _, r := range c.PresetRules {
-		if r.Rule != PresetHKID && r.Rule != PresetBarcode {
-			return Errorf(EINVALID, "preset rule %q: want %q or %q", r.Rule, PresetHKID, PresetBarcode)
+		if r.Rule != PresetHKID && r.Rule != PresetBarcode && r.Rule != PresetRandom {
+			return Errorf(EINVALID, "preset rule %q: want %q, %q or %q", r.Rule, PresetHKID, PresetBarcode, PresetRandom)
 		}
 	}
 	if len(c.ClosedWeekdays) >= 7 {
@@ -202,6 +234,18 @@ func (c *Config) Prepare() error {
 	}
 	if c.SweepEvery < Duration(time.Second) {
 		return Errorf(EINVALID, "sweep_every: need at least 1s")
+	}
+	if c.Staff.PasswordMinLength < 8 || c.Staff.PasswordMinLength > c.PIN.MaxLength {
+		return Errorf(EINVALID, "staff: need 8 <= password_min_length <= pin max_length")
+	}
+	if c.Staff.IdleTimeout <= 0 || c.Staff.AbsoluteTimeout < c.Staff.IdleTimeout {
+		return Errorf(EINVALID, "staff: need 0 < idle_timeout <= absolute_timeout")
+	}
+	if c.HoldShelfDays < 1 {
+		return Errorf(EINVALID, "hold_shelf_days: need at least 1")
+	}
+	if c.TemporaryPINValid < Duration(time.Hour) {
+		return Errorf(EINVALID, "temporary_pin_valid: need at least 1h")
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ const (
 	ELOCKED       = "locked"       // sign-in is paused by throttling
 	EREFUSED      = "refused"      // a library rule refuses the action
 	EUNAVAILABLE  = "unavailable"  // too busy right now; try again shortly
+	EFORBIDDEN    = "forbidden"    // the caller's role may not do this (a desk account, an admin-only action)
 )
 
 // Error is a domain error with a code and a message meant for logs and

@@ -32,6 +32,10 @@ type Record struct {
 	BorrowRefusal *Refusal
 	// ExpiresSoon is true when the account expires within 30 days.
 	ExpiresSoon bool
+	// Holds are the patron's holds, newest first: the open ones (waiting,
+	// with their place in the queue, or trapped, with the day to collect
+	// the item by), and those closed in the last 30 days.
+	Holds []Hold
 }
 
 // expiryWarningDays is how long before the expiry date the patron is warned.
@@ -54,7 +58,7 @@ func (s *Service) BorrowingRecord(ctx context.Context, patronID int64) (Record, 
 			return err
 		}
 		rec = s.record(p, loans, balance, s.now())
-		return nil
+		return s.addHolds(tx, &rec)
 	})
 	return rec, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -25,10 +26,27 @@ type RenewOutcome struct {
 // answer whether it is someone else's or does not exist. Renewing an overdue
 // loan charges the fine accrued so far, since the new due date ends it.
 func (s *Service) Renew(ctx context.Context, patronID int64, loanIDs []int64, actor string) ([]RenewOutcome, error) {
+	return s.renew(ctx, byName(actor), patronID, loanIDs, "")
+}
+
+// DeskRenew is Renew at the staff desk, from the patron's page. A non-empty
+// requestToken makes it act once: the same token again gives
+// ErrAlreadyDone, so a form submitted twice does not renew twice.
+func (s *Service) DeskRenew(ctx context.Context, by Actor, patronID int64, loanIDs []int64, requestToken string) ([]RenewOutcome, error) {
+	if err := by.staffOnly(); err != nil {
+		return nil, err
+	}
+	return s.renew(ctx, by, patronID, loanIDs, requestToken)
+}
+
+func (s *Service) renew(ctx context.Context, by Actor, patronID int64, loanIDs []int64, requestToken string) ([]RenewOutcome, error) {
 	var out []RenewOutcome
 	err := s.store.Update(ctx, func(tx Tx) error {
 		out = out[:0] // the store may run this function more than once
 		now := s.now()
+		if err := s.claimRequest(tx, requestToken, "loan.renew", by); err != nil {
+			return err
+		}
 		p, err := tx.PatronByID(patronID)
 		if err != nil {
 			return err
@@ -38,6 +56,10 @@ func (s *Service) Renew(ctx context.Context, patronID int64, loanIDs []int64, ac
 			return err
 		}
 		balance, err := tx.FineBalance(patronID)
+		if err != nil {
+			return err
+		}
+		held, err := tx.HeldItems(patronID)
 		if err != nil {
 			return err
 		}
@@ -64,7 +86,11 @@ func (s *Service) Renew(ctx context.Context, patronID int64, loanIDs []int64, ac
 				continue
 			}
 			o := RenewOutcome{LoanID: id, Item: l.Item}
-			if err := s.cfg.CheckRenew(p, l, now, balance); err != nil {
+			err := s.cfg.CheckRenew(p, l, now, balance)
+			if err == nil && slices.Contains(held, l.Item.ID) {
+				err = &Refusal{Reason: ReasonOnHold} // someone waits for it
+			}
+			if err != nil {
 				var r *Refusal
 				if !errors.As(err, &r) {
 					return err
@@ -87,7 +113,7 @@ func (s *Service) Renew(ctx context.Context, patronID int64, loanIDs []int64, ac
 				return err
 			}
 			o.Renewed, o.NewDue = true, l.DueAt
-			if err := s.audit(tx, actor, p.ID, "loan.renew", fmt.Sprintf("item %s due %s", l.Item.Barcode, s.cfg.Today(l.DueAt))); err != nil {
+			if err := s.auditBy(tx, by, p.ID, "loan.renew", fmt.Sprintf("item %s due %s", l.Item.Barcode, s.cfg.Today(l.DueAt))); err != nil {
 				return err
 			}
 			out = append(out, o)

@@ -34,18 +34,42 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // Now returns the service's current time.
 func (s *Service) Now() time.Time { return s.now() }
 
-// Sweep removes expired sessions and sign-in failures that no longer count.
-// `carrel serve` calls it every few minutes.
+// Sweep removes expired patron and staff sessions, sign-in failures that no
+// longer count and old desk request tokens, and expires holds not picked
+// up in time (ExpireHolds). `carrel serve` calls it every few minutes,
+// once per cluster.
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.now()
-	return s.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		if _, err := tx.DeleteStaleSessions(now.Add(-s.cfg.Session.IdleTimeout.D()), now); err != nil {
+			return err
+		}
+		if _, err := tx.DeleteStaleStaffSessions(now.Add(-s.cfg.Staff.IdleTimeout.D()), now); err != nil {
+			return err
+		}
+		if err := tx.DeleteOldRequests(now.Add(-max(requestTokenKept, s.cfg.Staff.AbsoluteTimeout.D()))); err != nil {
 			return err
 		}
 		return tx.DeleteOldFailures(now.Add(-max(s.cfg.Throttle.Window.D(), s.cfg.Throttle.Lockout.D())))
 	})
+	if err != nil {
+		return err
+	}
+	_, err = s.ExpireHolds(ctx)
+	return err
 }
 
+// requestTokenKept is how long a desk request token is remembered: longer
+// than any staff session, so a form can never be submitted twice.
+const requestTokenKept = 48 * time.Hour
+
+// audit appends to the audit log for an actor known only by name.
 func (s *Service) audit(tx Tx, actor string, patronID int64, action, detail string) error {
-	return tx.AddAudit(&AuditEntry{At: s.now(), Actor: actor, PatronID: patronID, Action: action, Detail: detail})
+	return s.auditBy(tx, byName(actor), patronID, action, detail)
+}
+
+// auditBy appends to the audit log what the actor did, and from where.
+// detail must never hold a PIN, a password, a hash or an HKID number.
+func (s *Service) auditBy(tx Tx, by Actor, patronID int64, action, detail string) error {
+	return tx.AddAudit(&AuditEntry{At: s.now(), Actor: by.Name, Addr: by.Addr, PatronID: patronID, Action: action, Detail: detail})
 }

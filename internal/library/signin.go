@@ -41,7 +41,8 @@ func addrKey(addr string) string       { return "addr:" + addr }
 // SignIn checks a barcode and PIN typed by a patron at client address addr
 // and, when they are right, opens a session. Every failure for whatever
 // cause gives ErrSignInFailed after the same work; a throttled barcode or
-// address gives *LockedError.
+// address gives *LockedError. A temporary PIN works for one sign-in only:
+// the session it opens is where the patron chooses a new PIN.
 func (s *Service) SignIn(ctx context.Context, barcodeInput, pin, addr string) (SignedIn, error) {
 	barcode := NormalizeBarcode(barcodeInput)
 	p, found, pending, err := s.reserveAttempt(ctx, barcode, addr)
@@ -60,6 +61,24 @@ func (s *Service) SignIn(ctx context.Context, barcodeInput, pin, addr string) (S
 	}
 	var out SignedIn
 	err = s.store.Update(ctx, func(tx Tx) error {
+		out = SignedIn{}
+		now := s.now()
+		if p.PIN.Kind == PINTemporary {
+			// Used up now, checked under the write lock so that two
+			// sign-ins racing with one temporary PIN cannot both succeed.
+			cur, err := tx.PatronByID(p.ID)
+			if err != nil {
+				return err
+			}
+			if cur.PIN.Kind != PINTemporary || cur.PIN.Hash != p.PIN.Hash || !now.Before(cur.PIN.ExpiresAt) {
+				return ErrSignInFailed
+			}
+			cur.PIN.ExpiresAt = now
+			if err := tx.SetPIN(p.ID, cur.PIN); err != nil {
+				return err
+			}
+			p.PIN = cur.PIN
+		}
 		for _, id := range pending {
 			if err := tx.DeleteFailure(id); err != nil {
 				return err
@@ -73,9 +92,91 @@ func (s *Service) SignIn(ctx context.Context, barcodeInput, pin, addr string) (S
 		if err != nil {
 			return err
 		}
-		return s.audit(tx, "patron", p.ID, "signin", "")
+		return s.auditBy(tx, Actor{Name: "patron", Addr: addr}, p.ID, "signin", "")
 	})
 	return out, err
+}
+
+// throttleKey is a key that failed sign-ins are counted against, with its limit.
+type throttleKey struct {
+	key string
+	max int
+}
+
+// throttleKeys returns the keys an attempt on primary (a barcode or staff
+// key) from client address addr counts against. With addr "" (a machine
+// relaying for patrons: VerifyPIN) the primary key alone counts.
+func (s *Service) throttleKeys(primary, addr string) []throttleKey {
+	th := s.cfg.Throttle
+	keys := []throttleKey{{primary, th.MaxFailures}}
+	if addr != "" {
+		keys = append(keys, throttleKey{addrKey(addr), th.AddrMaxFailures})
+	}
+	return keys
+}
+
+// reserve checks the locks on the keys and counts the attempt as a failure
+// of each before any secret is checked, so that parallel attempts can never
+// get more tries than allowed. It returns when the lock ends if a key is
+// locked, and otherwise the failures recorded, to delete on success.
+func (s *Service) reserve(tx Tx, keys []throttleKey, now time.Time) (locked time.Time, pending []int64, err error) {
+	th := s.cfg.Throttle
+	for _, k := range keys {
+		until, err := tx.LockedUntil(k.key, now)
+		if err != nil {
+			return time.Time{}, nil, err
+		}
+		if until.After(locked) {
+			locked = until
+		}
+	}
+	if !locked.IsZero() {
+		return locked, nil, nil
+	}
+	for _, k := range keys {
+		n, err := tx.CountFailures(k.key, now.Add(-th.Window.D()))
+		if err != nil {
+			return time.Time{}, nil, err
+		}
+		if n >= k.max {
+			locked = now.Add(th.Lockout.D())
+			if err := tx.Lock(k.key, locked); err != nil {
+				return time.Time{}, nil, err
+			}
+		}
+	}
+	if !locked.IsZero() {
+		return locked, nil, nil
+	}
+	for _, k := range keys {
+		id, err := tx.AddFailure(k.key, now)
+		if err != nil {
+			return time.Time{}, nil, err
+		}
+		pending = append(pending, id)
+	}
+	return time.Time{}, pending, nil
+}
+
+// settle locks each key whose failures have now reached its limit, so the
+// lockout starts at the failure that reached it, and returns the keys it
+// locked.
+func (s *Service) settle(tx Tx, keys []throttleKey, now time.Time) ([]string, error) {
+	th := s.cfg.Throttle
+	var locked []string
+	for _, k := range keys {
+		n, err := tx.CountFailures(k.key, now.Add(-th.Window.D()))
+		if err != nil {
+			return nil, err
+		}
+		if n >= k.max {
+			if err := tx.Lock(k.key, now.Add(th.Lockout.D())); err != nil {
+				return nil, err
+			}
+			locked = append(locked, k.key)
+		}
+	}
+	return locked, nil
 }
 
 // reserveAttempt checks the locks on the barcode and the address, counts
@@ -83,48 +184,15 @@ func (s *Service) SignIn(ctx context.Context, barcodeInput, pin, addr string) (S
 // can never get more tries than allowed), and loads the patron.
 func (s *Service) reserveAttempt(ctx context.Context, barcode, addr string) (p Patron, found bool, pending []int64, err error) {
 	now := s.now()
-	th := s.cfg.Throttle
-	keys := []struct {
-		key string
-		max int
-	}{{barcodeKey(barcode), th.MaxFailures}, {addrKey(addr), th.AddrMaxFailures}}
+	keys := s.throttleKeys(barcodeKey(barcode), addr)
 	var locked time.Time
 	err = s.store.Update(ctx, func(tx Tx) error {
 		// The store may run this function more than once: start afresh.
-		pending, locked, p, found = pending[:0], time.Time{}, Patron{}, false
-		for _, k := range keys {
-			until, err := tx.LockedUntil(k.key, now)
-			if err != nil {
-				return err
-			}
-			if until.After(locked) {
-				locked = until
-			}
-		}
-		if !locked.IsZero() {
-			return nil
-		}
-		for _, k := range keys {
-			n, err := tx.CountFailures(k.key, now.Add(-th.Window.D()))
-			if err != nil {
-				return err
-			}
-			if n >= k.max {
-				locked = now.Add(th.Lockout.D())
-				if err := tx.Lock(k.key, locked); err != nil {
-					return err
-				}
-			}
-		}
-		if !locked.IsZero() {
-			return nil
-		}
-		for _, k := range keys {
-			id, err := tx.AddFailure(k.key, now)
-			if err != nil {
-				return err
-			}
-			pending = append(pending, id)
+		p, found = Patron{}, false
+		var err error
+		locked, pending, err = s.reserve(tx, keys, now)
+		if err != nil || !locked.IsZero() {
+			return err
 		}
 		p, err = tx.PatronByBarcode(barcode)
 		switch {
@@ -142,39 +210,68 @@ func (s *Service) reserveAttempt(ctx context.Context, barcode, addr string) (p P
 }
 
 // settleFailure locks a key whose failures have now reached the limit, so the
-// lockout starts at the failure that reached it.
+// lockout starts at the failure that reached it, and records the failure and
+// any lockout in the audit log (for a registered patron; an unknown barcode
+// may be a PIN typed in the wrong field, so it is never recorded).
 func (s *Service) settleFailure(ctx context.Context, barcode, addr string, p Patron, found bool) error {
 	now := s.now()
-	th := s.cfg.Throttle
+	keys := s.throttleKeys(barcodeKey(barcode), addr)
+	by := Actor{Name: "patron", Addr: addr}
 	return s.store.Update(ctx, func(tx Tx) error {
-		for key, limit := range map[string]int{barcodeKey(barcode): th.MaxFailures, addrKey(addr): th.AddrMaxFailures} {
-			n, err := tx.CountFailures(key, now.Add(-th.Window.D()))
-			if err != nil {
+		locked, err := s.settle(tx, keys, now)
+		if err != nil {
+			return err
+		}
+		known := found && p.Registered()
+		if known {
+			if err := s.auditBy(tx, by, p.ID, "signin.failed", ""); err != nil {
 				return err
 			}
-			if n >= limit {
-				if err := tx.Lock(key, now.Add(th.Lockout.D())); err != nil {
-					return err
-				}
-			}
 		}
-		if found && p.Registered() {
-			return s.audit(tx, "patron", p.ID, "signin.failed", "")
-		}
-		return nil
+		return s.auditLockouts(tx, by, locked, known, p.ID)
 	})
+}
+
+// auditLockouts records the lockouts a failure began: of the account
+// (when it is known, with its patron) and of the client address.
+func (s *Service) auditLockouts(tx Tx, by Actor, locked []string, known bool, patronID int64) error {
+	until := s.now().Add(s.cfg.Throttle.Lockout.D()).UTC().Format(time.RFC3339)
+	for _, key := range locked {
+		var err error
+		switch {
+		case strings.HasPrefix(key, "addr:"):
+			err = s.auditBy(tx, by, 0, "signin.lockout.addr", "client address paused until "+until)
+		case known:
+			err = s.auditBy(tx, by, patronID, "signin.lockout", "paused until "+until)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkPIN reports whether pin is the patron's PIN. It does one argon2id
 // verification whatever the case, so the time taken says nothing about
 // whether the barcode exists or which kind of PIN it has.
 func (s *Service) checkPIN(ctx context.Context, p Patron, found bool, pin string) (bool, error) {
+	return s.verifyPIN(ctx, p, found, pin, false)
+}
+
+// verifyPIN is checkPIN; with usedTemporary set, a temporary PIN still
+// counts after it was used up by signing in (but not after it expired):
+// the session it opened needs it as the old PIN to choose a new one.
+func (s *Service) verifyPIN(ctx context.Context, p Patron, found bool, pin string, usedTemporary bool) (bool, error) {
 	if pin == "" || utf8.RuneCountInString(pin) > s.cfg.PIN.MaxLength {
 		// Refused before any hashing, never truncated.
 		return false, nil
 	}
-	usable := found && p.Registered() && p.PIN.Kind != PINNone &&
-		!(p.PIN.Kind == PINTemporary && !s.now().Before(p.PIN.ExpiresAt))
+	temporaryOver := p.PIN.Kind == PINTemporary && !s.now().Before(p.PIN.ExpiresAt)
+	if temporaryOver && usedTemporary && !p.PIN.SetAt.IsZero() &&
+		s.now().Before(p.PIN.SetAt.Add(s.cfg.TemporaryPINValid.D())) {
+		temporaryOver = false
+	}
+	usable := found && p.Registered() && p.PIN.Kind != PINNone && !temporaryOver
 	if !usable {
 		return false, s.hasher.VerifyDummy(ctx, pin)
 	}
@@ -185,8 +282,9 @@ func (s *Service) checkPIN(ctx context.Context, p Patron, found bool, pin string
 		}
 		return subtle.ConstantTimeCompare([]byte(NormalizeBarcode(pin)), []byte(p.Barcode)) == 1, nil
 	}
-	if p.PIN.Kind == PINPreset {
-		// An HKID preset is stored as the hash of its upper-case form.
+	if p.PIN.Kind == PINPreset || p.PIN.Kind == PINTemporary {
+		// An HKID preset and a PIN staff gave out are stored as the hash of
+		// their upper-case form: they are typed from a slip or a card.
 		pin = strings.ToUpper(pin)
 	}
 	return s.hasher.Verify(ctx, p.PIN.Hash, pin)

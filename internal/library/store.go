@@ -102,6 +102,90 @@ type Tx interface {
 	AddAudit(e *AuditEntry) error
 	// PatronAudit returns the patron's audit trail, newest first, at most limit entries.
 	PatronAudit(patronID int64, limit int) ([]AuditEntry, error)
+
+	// SIP2 accounts: the machines (kiosks, gates, proxies) that speak SIP2
+	// to the library.
+
+	// CreateSIPAccount stores a new account and sets a.ID; ECONFLICT when
+	// the login exists.
+	CreateSIPAccount(a *SIPAccount) error
+	SIPAccountByLogin(login string) (SIPAccount, error)
+	// SIPAccountWithoutLogin returns the oldest account of the institution
+	// whose machines need not log in.
+	SIPAccountWithoutLogin(institution string) (SIPAccount, error)
+
+	// The staff desk: staff accounts and their sessions, former barcodes,
+	// desk searches, holds, the fine ledger, the audit log's search and
+	// the request tokens that make a form sent twice act once.
+
+	// CreateStaff stores a new staff account and sets st.ID; ECONFLICT when
+	// the username exists.
+	CreateStaff(st *Staff) error
+	StaffByID(id int64) (Staff, error)
+	StaffByUsername(username string) (Staff, error)
+	// UpdateStaff saves every field of st but its username and creation time.
+	UpdateStaff(st Staff) error
+	// ListStaff returns every staff account, by username.
+	ListStaff() ([]Staff, error)
+	// CreateStaffSession stores s (its token hash, never the token) and sets s.ID.
+	CreateStaffSession(s *StaffSession) error
+	StaffSessionByTokenHash(hash []byte) (StaffSession, error)
+	// TouchStaffSession records activity on the session at instant at.
+	TouchStaffSession(id int64, at time.Time) error
+	DeleteStaffSession(id int64) error
+	// DeleteStaffSessions ends every session of the staff account.
+	DeleteStaffSessions(staffID int64) error
+	// DeleteStaleStaffSessions removes staff sessions idle since before
+	// idleBefore or expired before now, and returns how many it removed.
+	DeleteStaleStaffSessions(idleBefore, now time.Time) (int, error)
+
+	// SearchPatrons returns the patrons that match q, a page of them.
+	SearchPatrons(q PatronQuery) ([]Patron, error)
+	// RetireBarcode records barcode as a former barcode of the patron;
+	// ECONFLICT when it is already someone's former barcode.
+	RetireBarcode(patronID int64, barcode string, at time.Time) error
+	// BarcodeRetired reports whether barcode is anyone's former barcode.
+	BarcodeRetired(barcode string) (bool, error)
+	// FormerBarcodes returns the patron's former barcodes, oldest first.
+	FormerBarcodes(patronID int64) ([]FormerBarcode, error)
+	// SearchItems returns the items that match q, a page of them, each with
+	// its open loan (Loan.ID 0 when on the shelf) and borrower's barcode.
+	SearchItems(q ItemQuery) ([]ItemStatus, error)
+	// FineEntries returns the patron's fine ledger, oldest first.
+	FineEntries(patronID int64) ([]FineEntry, error)
+
+	// CreateHold stores a new hold and sets h.ID; ECONFLICT when the patron
+	// already has an open hold on the item, or the item is already trapped.
+	CreateHold(h *Hold) error
+	HoldByID(id int64) (Hold, error)
+	// UpdateHold saves the hold's patron (0 stores NULL), state, trap time,
+	// pickup deadline and close time; ECONFLICT as CreateHold.
+	UpdateHold(h Hold) error
+	// PatronHolds returns the patron's open holds and those closed at or
+	// after closedSince, newest first.
+	PatronHolds(patronID int64, closedSince time.Time) ([]Hold, error)
+	// CountOpenHolds counts the patron's waiting and trapped holds.
+	CountOpenHolds(patronID int64) (int, error)
+	// OpenHold returns the patron's open hold on the item.
+	OpenHold(patronID, itemID int64) (Hold, error)
+	// ItemHolds returns the item's open holds: the trapped one first, then
+	// the waiting ones in queue order.
+	ItemHolds(itemID int64) ([]Hold, error)
+	// TrappedHolds returns the holds on the hold shelf, by pickup deadline.
+	TrappedHolds() ([]Hold, error)
+	// HeldItems returns which of the patron's loaned items have a waiting hold.
+	HeldItems(patronID int64) ([]int64, error)
+	// UnlinkClosedHolds removes the patron from holds closed before the
+	// instant, and returns how many it changed.
+	UnlinkClosedHolds(before time.Time) (int, error)
+
+	// SearchAudit returns the audit entries that match f, newest first.
+	SearchAudit(f AuditFilter) ([]AuditEntry, error)
+	// ClaimRequest records that the desk request with the token was carried
+	// out; ECONFLICT when it already was.
+	ClaimRequest(token, action, actor string, at time.Time) error
+	// DeleteOldRequests forgets request tokens claimed before the instant.
+	DeleteOldRequests(before time.Time) error
 }
 
 // Session is a signed-in patron's server-side session. Only a hash of the
@@ -125,4 +209,7 @@ type AuditEntry struct {
 	PatronID int64  // 0 when not about one patron
 	Action   string // e.g. "signin", "pin.change", "loan.renew"
 	Detail   string
+	// Addr is the client address the request came from; "" when it came
+	// from no network (the command line, a periodic job, an import).
+	Addr string
 }

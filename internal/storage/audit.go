@@ -6,13 +6,22 @@ import (
 	"github.com/carrel-library/carrel/internal/library"
 )
 
+const auditColumns = `id, at, actor, patron_id, action, detail, client_addr`
+
+// scanAudit reads a row of auditColumns.
+func scanAudit(s scanner) (library.AuditEntry, error) {
+	var e library.AuditEntry
+	err := s.Scan(&e.ID, timeCol{&e.At}, &e.Actor, idCol{&e.PatronID}, &e.Action, &e.Detail, &e.Addr)
+	return e, err
+}
+
 // AddAudit implements library.Tx. An entry without a time is dated now.
 func (t *tx) AddAudit(e *library.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	id, err := t.insert(`INSERT INTO audit_log (at, actor, patron_id, action, detail) VALUES ($1, $2, $3, $4, $5)`,
-		timeArg(e.At), e.Actor, idArg(e.PatronID), e.Action, e.Detail)
+	id, err := t.insert(`INSERT INTO audit_log (at, actor, patron_id, action, detail, client_addr) VALUES ($1, $2, $3, $4, $5, $6)`,
+		timeArg(e.At), e.Actor, idArg(e.PatronID), e.Action, e.Detail, e.Addr)
 	if err == nil {
 		e.ID = id
 	}
@@ -26,7 +35,7 @@ func (t *tx) PatronAudit(patronID int64, limit int) ([]library.AuditEntry, error
 	if limit < 1 {
 		return nil, nil
 	}
-	rows, err := t.query(`SELECT id, at, actor, patron_id, action, detail
+	rows, err := t.query(`SELECT `+auditColumns+`
 FROM audit_log WHERE patron_id = $1
 ORDER BY id DESC
 LIMIT $2`, patronID, limit)
@@ -36,8 +45,8 @@ LIMIT $2`, patronID, limit)
 	defer rows.Close()
 	var entries []library.AuditEntry
 	for rows.Next() {
-		var e library.AuditEntry
-		if err := rows.Scan(&e.ID, timeCol{&e.At}, &e.Actor, idCol{&e.PatronID}, &e.Action, &e.Detail); err != nil {
+		e, err := scanAudit(rows)
+		if err != nil {
 			return nil, wrap(err, "audit of patron %d", patronID)
 		}
 		entries = append(entries, e)

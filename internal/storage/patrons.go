@@ -39,8 +39,15 @@ const createPatronSQL = `INSERT INTO patrons (barcode, category, name, email, re
 	blocked_reason, pin_kind, pin_hash, pin_set_at, pin_expires_at, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`
 
-// CreatePatron implements library.Tx.
+// CreatePatron implements library.Tx. The barcode of a replaced card is
+// refused (ECONFLICT): it may never find a patron again.
 func (t *tx) CreatePatron(p *library.Patron) error {
+	if retired, err := t.BarcodeRetired(p.Barcode); err != nil || retired {
+		if err == nil {
+			err = library.Errorf(library.ECONFLICT, "storage: create patron: the barcode belonged to a replaced card")
+		}
+		return err
+	}
 	id, err := t.insert(createPatronSQL,
 		p.Barcode, p.Category, p.Name, p.Email, dateArg(p.RegisteredOn), dateArg(p.ExpiresOn),
 		p.BlockedReason, string(p.PIN.Kind), textArg(p.PIN.Hash), timeArg(p.PIN.SetAt), timeArg(p.PIN.ExpiresAt),

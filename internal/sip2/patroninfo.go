@@ -1,0 +1,147 @@
+package sip2
+
+import (
+	"github.com/carrel-library/carrel/internal/library"
+)
+
+// The positions of the summary field of 63: which list of items the
+// client asks for (at most one Y).
+const (
+	summaryHold        = 0
+	summaryOverdue     = 1
+	summaryCharged     = 2
+	summaryFine        = 3
+	summaryRecall      = 4
+	summaryUnavailable = 5
+)
+
+// maxListed bounds how many items one 64 lists, whatever BP and BQ ask.
+const maxListed = 500
+
+// patronInformation answers 63 Patron Information with 64: the patron's
+// standing, counts of overdue, charged and fine items, the one list the
+// summary field asks for (in the BP..BQ range), and the PIN check when AD
+// is sent. Without AD it costs one read transaction.
+func (c *conn) patronInformation() {
+	m := &c.req
+	lang, summary := m.Fixed[0:3], m.Fixed[21:31]
+	c.setLanguage(lang)
+	aa, _ := m.Field("AA")
+	p, err := c.lookUpPatron(aa)
+
+	flags := unknownFlags()
+	var overdue, fines int
+	if err == nil && p.found {
+		flags = flagsFor(&p.rec)
+		for i := range p.rec.Loans {
+			if p.rec.Loans[i].OverdueDays > 0 {
+				overdue++
+				if p.rec.Loans[i].FineAccruing > 0 {
+					fines++
+				}
+			}
+		}
+	}
+	c.out.start("64")
+	c.out.b = append(c.out.b, flags[:]...)
+	c.out.b = append(c.out.b, lang...)
+	c.out.date(c.srv.svc.Now())
+	c.out.count(0) // holds: none until the staff desk brings them
+	c.out.count(overdue)
+	c.out.count(len(p.rec.Loans))
+	c.out.count(fines)
+	c.out.count(0) // recalls
+	c.out.count(0) // unavailable holds
+	c.patronIdentity(aa, &p)
+	if p.found {
+		if _, ok := c.srv.cfg.Category(p.rec.Patron.Category); ok {
+			c.out.fieldCount("CB", p.rec.Category.MaxLoans)
+		}
+	}
+	c.patronValidity(&p)
+	if p.found && c.srv.cfg.FineThreshold > 0 {
+		c.out.fieldMoney("CC", c.srv.cfg.FineThreshold)
+	}
+	if err == nil && p.found {
+		c.itemLists(&p.rec, summary)
+	}
+	if err != nil {
+		c.out.field("AF", c.failure(err))
+	} else if msg := c.screenMessage(&p); msg != "" {
+		c.out.field("AF", msg)
+	}
+	c.finish()
+}
+
+// itemLists appends the list the summary asks for, by item barcode:
+// overdue items (AT), charged items (AU), or fine items (AV: overdue loans
+// accruing a fine, with the amount so far). Hold, recall and unavailable
+// hold lists are always empty.
+func (c *conn) itemLists(rec *library.Record, summary []byte) {
+	first, last := c.itemRange()
+	var tag string
+	var keep func(l *library.LoanLine) bool
+	switch {
+	case summary[summaryOverdue] == 'Y':
+		tag, keep = "AT", func(l *library.LoanLine) bool { return l.OverdueDays > 0 }
+	case summary[summaryCharged] == 'Y':
+		tag, keep = "AU", func(*library.LoanLine) bool { return true }
+	case summary[summaryFine] == 'Y':
+		tag, keep = "AV", func(l *library.LoanLine) bool { return l.OverdueDays > 0 && l.FineAccruing > 0 }
+	default:
+		return
+	}
+	n := 0
+	for i := range rec.Loans {
+		l := &rec.Loans[i]
+		if !keep(l) {
+			continue
+		}
+		n++
+		if n < first || n > last {
+			continue
+		}
+		if tag == "AV" {
+			c.out.b = append(c.out.b, tag...)
+			c.out.b = appendMoney(c.out.b, l.FineAccruing)
+			c.out.b = append(c.out.b, ' ')
+			c.out.field("", l.Item.Barcode)
+			continue
+		}
+		c.out.field(tag, l.Item.Barcode)
+	}
+}
+
+// itemRange reads BP (start item) and BQ (end item), one-based and
+// inclusive; without them the list starts at the first item. At most
+// maxListed items are listed.
+func (c *conn) itemRange() (first, last int) {
+	first, last = 1, maxListed
+	if v, ok := c.req.Field("BP"); ok {
+		if n, ok := atoi(v); ok && n >= 1 {
+			first = n
+		}
+	}
+	last = first + maxListed - 1
+	if v, ok := c.req.Field("BQ"); ok {
+		if n, ok := atoi(v); ok && n >= first {
+			last = min(n, last)
+		}
+	}
+	return first, last
+}
+
+// atoi reads a small non-negative decimal number.
+func atoi(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 6 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if !isDigit(c) {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}

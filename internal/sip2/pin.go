@@ -1,0 +1,70 @@
+package sip2
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+
+	"github.com/carrel-library/carrel/internal/i18n"
+	"github.com/carrel-library/carrel/internal/library"
+	"github.com/carrel-library/carrel/internal/metrics"
+)
+
+// pinCheck is what became of the patron password (AD) of a request.
+type pinCheck struct {
+	sent    bool // the request had an AD field
+	verdict library.PINVerdict
+	message string // the screen message for a PIN not accepted
+}
+
+// accepted reports whether the PIN was sent and is the patron's own.
+func (p pinCheck) accepted() bool { return p.sent && p.verdict == library.PINRight }
+
+// checkPIN verifies the request's AD for patron barcode aa, through the
+// library's throttled check. An empty AD is "no PIN" (CQN) and counts no
+// failure: many kiosks send AD empty when they do not ask for one. A PIN
+// verified on this connection for the same patron is not hashed again.
+func (c *conn) checkPIN(aa []byte) (pinCheck, error) {
+	ad, sent := c.req.Field("AD")
+	if !sent {
+		return pinCheck{}, nil
+	}
+	out := pinCheck{sent: true, verdict: library.PINWrong}
+	if len(ad) == 0 {
+		return out, nil
+	}
+	barcode := library.NormalizeBarcode(string(aa))
+	sum := sha256.Sum256(ad)
+	if barcode != "" && barcode == c.verifiedBarcode && subtle.ConstantTimeCompare(sum[:], c.verifiedPIN[:]) == 1 {
+		out.verdict = library.PINRight
+		return out, nil
+	}
+	verdict, err := c.srv.svc.VerifyPIN(c.srv.ctx, barcode, string(ad), c.actor)
+	var locked *library.LockedError
+	switch {
+	case errors.As(err, &locked):
+		c.srv.metrics.Locked(metrics.ChannelSIP2)
+		out.message = c.t("sip2.locked", "time", i18n.Clock(locked.Until.In(c.srv.cfg.Location())))
+		return out, nil
+	case err != nil:
+		return out, err
+	}
+	out.verdict = verdict
+	switch verdict {
+	case library.PINRight:
+		c.verifiedBarcode, c.verifiedPIN = barcode, sum
+	case library.PINNotChosen:
+		out.message = c.t("sip2.pin_not_chosen")
+	default:
+		c.srv.metrics.SignInFailed(metrics.ChannelSIP2)
+		out.message = c.t("sip2.pin_wrong")
+	}
+	return out, nil
+}
+
+// forgetPatron ends the patron session on this connection: the verified
+// PIN is forgotten and the language goes back to English.
+func (c *conn) forgetPatron() {
+	c.verifiedBarcode, c.verifiedPIN = "", [32]byte{}
+	c.lang = c.srv.en
+}
