@@ -87,7 +87,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nEvery command takes --db (a SQLite file, default carrel.db) and --config (a JSON file).")
+	fmt.Fprintln(w, "\nEvery command takes --db (a SQLite file, default carrel.db, or a postgres:// URL) and --config (a JSON file).")
 	fmt.Fprintln(w, "Run 'carrel COMMAND -h' for a command's flags.")
 }
 

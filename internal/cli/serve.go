@@ -74,6 +74,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *withDemo {
 		fmt.Fprint(e.stdout, demoNote)
 		demo.PrintSignIn(e.stdout, srv.URL())
+		if sipSrv != nil {
+			demo.PrintSIP2(e.stdout, sipSrv.Addr())
+		}
 	} else {
 		fmt.Fprintf(e.stdout, "My Account: %s/account/login\n", srv.URL())
 	}

@@ -65,7 +65,7 @@ func Fill(ctx context.Context, svc *library.Service) error {
 	if err := g.hashStaff(ctx, svc.Hasher()); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	return svc.Store().Update(ctx, func(tx library.Tx) error {
+	err = svc.Store().Update(ctx, func(tx library.Tx) error {
 		// Checked again inside the transaction: another process may have
 		// filled the database while the PINs were hashed.
 		if err := checkEmpty(tx); err != nil {
@@ -73,6 +73,10 @@ func Fill(ctx context.Context, svc *library.Service) error {
 		}
 		return g.write(tx)
 	})
+	if err != nil {
+		return err
+	}
+	return addKiosk(ctx, svc)
 }
 
 func checkEmpty(tx library.Tx) error {

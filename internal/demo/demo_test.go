@@ -351,3 +351,24 @@ func TestPrintSignIn(t *testing.T) {
 		t.Error("card holder's line does not say there is no PIN")
 	}
 }
+
+// The demo's SIP2 kiosk account signs in with the printed password.
+func TestDemoKiosk(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t, time.Now())
+	fill(t, svc)
+	a, err := svc.SIPLogin(ctx, demo.Kiosk.Login, demo.Kiosk.Password)
+	if err != nil {
+		t.Fatalf("SIP2 login of the demo kiosk: %v", err)
+	}
+	if a.Institution != demo.Kiosk.Institution || !a.LoginRequired {
+		t.Errorf("demo kiosk account %+v", a)
+	}
+	var b strings.Builder
+	demo.PrintSIP2(&b, "127.0.0.1:6001")
+	for _, want := range []string{"127.0.0.1:6001", demo.Kiosk.Login, demo.Kiosk.Password, demo.Kiosk.Institution} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("PrintSIP2 output lacks %q:\n%s", want, b.String())
+		}
+	}
+}
