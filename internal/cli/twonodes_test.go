@@ -29,6 +29,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the carrel binary the tests built, if any.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // carrelBinary builds cmd/carrel once per test run and returns its path.
 func carrelBinary(t *testing.T) string {
 	t.Helper()
