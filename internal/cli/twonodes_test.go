@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -61,17 +62,21 @@ func carrelBinary(t *testing.T) string {
 
 // node is a running `carrel serve` process.
 type node struct {
-	url string
-	cmd *exec.Cmd
+	url  string // the web service
+	sip2 string // the SIP2 service's address
+	cmd  *exec.Cmd
 }
 
+// servingLine is what serve prints of its web address; sip2Line (in
+// sip2_test.go) of its SIP2 address.
 var servingLine = regexp.MustCompile(`Carrel is serving .* on (http://\S+)`)
 
-// startNode starts `carrel serve` on a free port and waits until it says
-// where it listens. The process is stopped with SIGTERM when the test ends.
+// startNode starts `carrel serve` with web and SIP2 on free ports and waits
+// until it says where it listens. The process is stopped with SIGTERM when
+// the test ends.
 func startNode(t *testing.T, bin string, args ...string) *node {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--http", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--http", "127.0.0.1:0", "--sip2", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -96,20 +101,26 @@ func startNode(t *testing.T, bin string, args ...string) *node {
 			t.Errorf("node %s did not stop on SIGTERM", n.url)
 		}
 	})
-	found := make(chan string, 1)
+	web, sip := make(chan string, 1), make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
+				web <- m[1]
+			}
+			if m := sip2Line.FindStringSubmatch(sc.Text()); m != nil {
+				sip <- m[1]
 			}
 		}
 		io.Copy(io.Discard, stdout)
 	}()
-	select {
-	case n.url = <-found:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("carrel serve did not start: %s", stderr.String())
+	for n.url == "" || n.sip2 == "" {
+		select {
+		case n.url = <-web:
+		case n.sip2 = <-sip:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("carrel serve did not start: %s", stderr.String())
+		}
 	}
 	return n
 }
@@ -150,7 +161,8 @@ func send(t *testing.T, c *http.Client, method, u string, form url.Values) (int,
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // fillCluster creates the schema and the patrons the two-node test uses,
-// each with a chosen PIN.
+// each with a chosen PIN, 100 students on the preset PIN who borrow over
+// SIP2 (a kiosk without AD checks the card, not the PIN), and 10 items.
 func fillCluster(t *testing.T, target string, pins map[string]string) {
 	t.Helper()
 	ctx := context.Background()
@@ -175,6 +187,54 @@ func fillCluster(t *testing.T, target string, pins map[string]string) {
 			t.Fatal(err)
 		}
 	}
+	err = db.Update(ctx, func(tx library.Tx) error {
+		for i := range 100 {
+			p := library.Patron{Barcode: fmt.Sprintf("25%06d", i), Category: "student", Name: fmt.Sprint("Borrower ", i),
+				RegisteredOn: library.NewDate(2025, 9, 1), ExpiresOn: library.NewDate(2030, 8, 31),
+				PIN: library.PINRecord{Kind: library.PINPreset}}
+			if err := tx.CreatePatron(&p); err != nil {
+				return err
+			}
+		}
+		for i := range 10 {
+			it := library.Item{Barcode: fmt.Sprintf("3900%03d", i), Title: fmt.Sprint("Reserve copy ", i)}
+			if err := tx.CreateItem(&it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sip2Checkout logs in to a node's SIP2 service as the kiosk and checks the
+// item out to the patron on a connection of its own; it reports whether
+// the 12 said ok.
+func sip2Checkout(addr, patron, item string) (bool, error) {
+	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(60 * time.Second))
+	r := bufio.NewReader(conn)
+	ask := func(msg string) (string, error) {
+		if _, err := io.WriteString(conn, msg+"\r"); err != nil {
+			return "", err
+		}
+		return r.ReadString('\r')
+	}
+	if reply, err := ask("9300CNkiosk1|COself-check-2026|CPMAIN-GF|"); err != nil || !strings.HasPrefix(reply, "941") {
+		return false, fmt.Errorf("login: %q, %v", reply, err)
+	}
+	now := time.Now().Format("20060102    150405")
+	reply, err := ask("11NN" + now + now + "AOHKCT|AA" + patron + "|AB" + item + "|AC|")
+	if err != nil || !strings.HasPrefix(reply, "12") || len(reply) < 3 {
+		return false, fmt.Errorf("checkout: %q, %v", reply, err)
+	}
+	return reply[2] == '1', nil
 }
 
 // Two real `carrel serve` processes on one PostgreSQL are one library: a
@@ -192,9 +252,38 @@ func TestTwoNodes(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(`{"sweep_every": "1s"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if code, _, stderr := carrel(t, "self-check-2026\n", "sip2", "add-account", "kiosk1", "--institution", "HKCT", "--db", target); code != 0 {
+		t.Fatalf("sip2 add-account: exit %d: %s", code, stderr)
+	}
 	started := time.Now()
 	a := startNode(t, bin, "--db", target, "--config", cfg)
 	b := startNode(t, bin, "--db", target, "--config", cfg)
+
+	// 100 kiosks check out 10 items at once, half through each node: 10 loans.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	lent, refused := 0, 0
+	for i := range 100 {
+		addr := []*node{a, b}[i%2].sip2
+		wg.Go(func() {
+			ok, err := sip2Checkout(addr, fmt.Sprintf("25%06d", i), fmt.Sprintf("3900%03d", i%10))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				t.Error(err)
+			case ok:
+				lent++
+			default:
+				refused++
+			}
+		})
+	}
+	wg.Wait()
+	if lent != 10 || refused != 90 {
+		t.Errorf("100 SIP2 check-outs of 10 items over two nodes: %d lent, %d refused; want 10 and 90", lent, refused)
+	}
+	t.Logf("100 concurrent SIP2 check-outs of 10 items over two nodes: %d lent, %d refused", lent, refused)
 
 	// A session made on node A works on node B, and signing out on B ends it on A.
 	c := browser(t)
