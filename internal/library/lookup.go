@@ -12,16 +12,8 @@ func (s *Service) RecordByBarcode(ctx context.Context, barcode string) (Record, 
 		if err != nil {
 			return err
 		}
-		loans, err := tx.OpenLoans(p.ID)
-		if err != nil {
-			return err
-		}
-		balance, err := tx.FineBalance(p.ID)
-		if err != nil {
-			return err
-		}
-		rec = s.record(p, loans, balance, s.now())
-		return s.addHolds(tx, &rec)
+		rec, err = s.loadRecord(tx, p, s.now())
+		return err
 	})
 	return rec, err
 }

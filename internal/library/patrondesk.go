@@ -140,16 +140,7 @@ func (s *Service) PatronFile(ctx context.Context, by Actor, patronID int64) (Pat
 		if err != nil {
 			return err
 		}
-		loans, err := tx.OpenLoans(p.ID)
-		if err != nil {
-			return err
-		}
-		balance, err := tx.FineBalance(p.ID)
-		if err != nil {
-			return err
-		}
-		f.Record = s.record(p.forDesk(), loans, balance, now)
-		if err := s.addHolds(tx, &f.Record); err != nil {
+		if f.Record, err = s.loadRecord(tx, p.forDesk(), now); err != nil {
 			return err
 		}
 		if f.Fines, err = tx.FineEntries(p.ID); err != nil {

@@ -49,17 +49,25 @@ func (s *Service) BorrowingRecord(ctx context.Context, patronID int64) (Record, 
 		if err != nil {
 			return err
 		}
-		loans, err := tx.OpenLoans(patronID)
-		if err != nil {
-			return err
-		}
-		balance, err := tx.FineBalance(patronID)
-		if err != nil {
-			return err
-		}
-		rec = s.record(p, loans, balance, s.now())
-		return s.addHolds(tx, &rec)
+		rec, err = s.loadRecord(tx, p, s.now())
+		return err
 	})
+	return rec, err
+}
+
+// loadRecord reads the patron's loans, fine balance and holds in tx and
+// works out the borrowing record from them.
+func (s *Service) loadRecord(tx Tx, p Patron, now time.Time) (Record, error) {
+	loans, err := tx.OpenLoans(p.ID)
+	if err != nil {
+		return Record{}, err
+	}
+	balance, err := tx.FineBalance(p.ID)
+	if err != nil {
+		return Record{}, err
+	}
+	rec := s.record(p, loans, balance, now)
+	err = s.addHolds(tx, &rec)
 	return rec, err
 }
 
