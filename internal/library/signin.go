@@ -183,18 +183,27 @@ func (s *Service) settle(tx Tx, keys []throttleKey, now time.Time) ([]string, er
 // the attempt as a failure before any PIN is checked (so parallel attempts
 // can never get more tries than allowed), and loads the patron.
 func (s *Service) reserveAttempt(ctx context.Context, barcode, addr string) (p Patron, found bool, pending []int64, err error) {
-	now := s.now()
 	keys := s.throttleKeys(barcodeKey(barcode), addr)
+	return reserveAndLoad(ctx, s, keys, func(tx Tx) (Patron, error) { return tx.PatronByBarcode(barcode) })
+}
+
+// reserveAndLoad is the first step of every sign-in, patron's or staff's:
+// in one transaction it checks the throttle keys' locks, records a pending
+// failure on each, and loads the account with load (found is false, with
+// no error, when there is none). A lock gives *LockedError.
+func reserveAndLoad[T any](ctx context.Context, s *Service, keys []throttleKey, load func(Tx) (T, error)) (acct T, found bool, pending []int64, err error) {
+	now := s.now()
 	var locked time.Time
 	err = s.store.Update(ctx, func(tx Tx) error {
 		// The store may run this function more than once: start afresh.
-		p, found = Patron{}, false
+		var zero T
+		acct, found = zero, false
 		var err error
 		locked, pending, err = s.reserve(tx, keys, now)
 		if err != nil || !locked.IsZero() {
 			return err
 		}
-		p, err = tx.PatronByBarcode(barcode)
+		acct, err = load(tx)
 		switch {
 		case err == nil:
 			found = true
@@ -206,7 +215,7 @@ func (s *Service) reserveAttempt(ctx context.Context, barcode, addr string) (p P
 	if err == nil && !locked.IsZero() {
 		err = &LockedError{Until: locked}
 	}
-	return p, found, pending, err
+	return acct, found, pending, err
 }
 
 // settleFailure locks a key whose failures have now reached the limit, so the

@@ -70,31 +70,9 @@ func (s *Service) StaffSignIn(ctx context.Context, usernameInput, password, addr
 	username := NormalizeUsername(usernameInput)
 	now := s.now()
 	keys := s.throttleKeys(staffKey(username), addr)
-	var st Staff
-	var found bool
-	var pending []int64
-	var locked time.Time
-	err := s.store.Update(ctx, func(tx Tx) error {
-		st, found = Staff{}, false
-		var err error
-		locked, pending, err = s.reserve(tx, keys, now)
-		if err != nil || !locked.IsZero() {
-			return err
-		}
-		st, err = tx.StaffByUsername(username)
-		switch {
-		case err == nil:
-			found = true
-		case IsCode(err, ENOTFOUND):
-			err = nil
-		}
-		return err
-	})
+	st, found, pending, err := reserveAndLoad(ctx, s, keys, func(tx Tx) (Staff, error) { return tx.StaffByUsername(username) })
 	if err != nil {
 		return StaffSignedIn{}, err
-	}
-	if !locked.IsZero() {
-		return StaffSignedIn{}, &LockedError{Until: locked}
 	}
 	ok, err := s.checkStaffPasswordHash(ctx, st, found, password)
 	if err != nil {
