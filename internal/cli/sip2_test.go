@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"context"
 	"net"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -74,11 +72,12 @@ func TestSIP2AddAccount(t *testing.T) {
 	}
 }
 
+// sip2Line is what serve prints of its SIP2 address.
 var sip2Line = regexp.MustCompile(`^SIP2: (\S+)$`)
 
 // TestServeSIP2 boots the real binary with --sip2 and walks a kiosk
 // through a loan: log in, look the patron up, lend, renew, return; then
-// SIGTERM stops it cleanly.
+// SIGTERM stops it cleanly (startNode's clean-up checks the exit).
 func TestServeSIP2(t *testing.T) {
 	bin := carrelBinary(t)
 	dir := t.TempDir()
@@ -98,32 +97,7 @@ func TestServeSIP2(t *testing.T) {
 		}
 	}
 
-	cmd := exec.Command(bin, "serve", "--http", "127.0.0.1:0", "--sip2", "127.0.0.1:0", "--db", db)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := sip2Line.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-	}()
-	var addr string
-	select {
-	case addr = <-found:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("no SIP2 address printed: %s", stderr.String())
-	}
+	addr := startNode(t, bin, "--db", db).sip2
 
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -155,9 +129,5 @@ func TestServeSIP2(t *testing.T) {
 		if got := do(s.req); !strings.Contains(got, s.want) {
 			t.Errorf("%.2s: %q, want it to contain %q", s.req, got, s.want)
 		}
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("serve after SIGTERM: %v\n%s", err, stderr.String())
 	}
 }
