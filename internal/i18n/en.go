@@ -200,4 +200,13 @@ var english = map[string]string{
 	"reason.on_hold":          "another reader is waiting for this item: please return it by its due date",
 	"reason.held_for_another": "the item is on the hold shelf for another reader",
 	"reason.hold_closed":      "the hold is no longer open",
+	// Holds over SIP2: a patron places and cancels their own holds at a kiosk.
+	"reason.no_hold":          "you have no hold on this item",
+	"sip2.hold_placed":        "Hold placed: you are number {position} in the queue.",
+	"sip2.hold_not_placed":    "Hold not placed: {reason}.",
+	"sip2.hold_cancelled":     "Your hold is cancelled.",
+	"sip2.hold_not_cancelled": "Hold not cancelled: {reason}.",
+	"sip2.hold_no_change":     "A hold has nothing to change: cancel it and place a new one, or ask library staff.",
+	"sip2.hold_bad_mode":      "This hold request is not understood: please ask library staff.",
+	"sip2.checked_in_held":    "Thank you: the item is returned. Another reader is waiting for it: please leave it for library staff.",
 }

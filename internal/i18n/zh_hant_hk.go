@@ -200,4 +200,13 @@ var traditionalChinese = map[string]string{
 	"reason.on_hold":          "另有讀者正等候此項目：請於到期日前歸還",
 	"reason.held_for_another": "此項目已預留給另一位讀者",
 	"reason.hold_closed":      "此預約已經結束",
+	// Holds over SIP2: a patron places and cancels their own holds at a kiosk.
+	"reason.no_hold":          "你沒有預約此項目",
+	"sip2.hold_placed":        "預約成功：你在輪候隊伍中排第 {position} 位。",
+	"sip2.hold_not_placed":    "未能預約：{reason}。",
+	"sip2.hold_cancelled":     "你的預約已取消。",
+	"sip2.hold_not_cancelled": "未能取消預約：{reason}。",
+	"sip2.hold_no_change":     "預約沒有可更改的選項：請取消後重新預約，或聯絡圖書館職員。",
+	"sip2.hold_bad_mode":      "未能理解此預約要求：請聯絡圖書館職員。",
+	"sip2.checked_in_held":    "謝謝：項目已歸還。另有讀者正等候此項目：請把它交給圖書館職員。",
 }

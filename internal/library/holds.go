@@ -157,23 +157,31 @@ func (s *Service) CancelHold(ctx context.Context, by Actor, holdID int64, reason
 		if !h.Open() {
 			return &Refusal{Reason: ReasonHoldClosed}
 		}
-		wasTrapped := h.State == HoldTrapped
-		if err := s.closeHold(tx, &h, HoldCancelled); err != nil {
-			return err
-		}
 		detail := "item " + h.Item.Barcode
 		if reason != "" {
 			detail += ": " + reason
 		}
-		if err := s.auditBy(tx, by, h.PatronID, "hold.cancel", detail); err != nil {
-			return err
-		}
-		if wasTrapped {
-			next, err = s.trap(tx, by, h.Item)
-		}
+		next, err = s.cancelHold(tx, by, h, detail)
 		return err
 	})
 	return next, err
+}
+
+// cancelHold cancels the open hold h, audited with detail. A trapped
+// hold's item is trapped for the next hold in the queue, which is returned
+// (nil when none or when h was waiting).
+func (s *Service) cancelHold(tx Tx, by Actor, h Hold, detail string) (*Hold, error) {
+	wasTrapped := h.State == HoldTrapped
+	if err := s.closeHold(tx, &h, HoldCancelled); err != nil {
+		return nil, err
+	}
+	if err := s.auditBy(tx, by, h.PatronID, "hold.cancel", detail); err != nil {
+		return nil, err
+	}
+	if !wasTrapped {
+		return nil, nil
+	}
+	return s.trap(tx, by, h.Item)
 }
 
 // closeHold closes h in the given state, now.

@@ -146,17 +146,6 @@ func TestRenew(t *testing.T) {
 	}
 }
 
-func TestHoldNotAvailableYet(t *testing.T) {
-	l := newLibrary(t, sip2.Options{})
-	l.patron("20240001", "Chan Tai Man", nil)
-	l.item("B0001", "Call to Arms")
-	got := l.kiosk().do("15+" + sipDate() + "AO" + institution + "|AA20240001|ABB0001|")
-	if got.code != "16" || got.fixed[:2] != "0N" {
-		t.Errorf("hold: %q", got.raw)
-	}
-	got.wantContains(t, "AF", "Holds are not available yet")
-}
-
 func TestFeePaid(t *testing.T) {
 	l := newLibrary(t, sip2.Options{})
 	p := l.patron("20240001", "Chan Tai Man", nil)

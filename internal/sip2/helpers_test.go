@@ -386,3 +386,7 @@ func checkinReq(item string) string {
 func renewReq(patron, item string) string {
 	return "29NN" + sipDate() + sipDate() + "AO" + institution + "|AA" + patron + "|AB" + item + "|"
 }
+
+func holdReq(mode byte, patron, item, fields string) string {
+	return "15" + string(mode) + sipDate() + "AO" + institution + "|AA" + patron + "|AB" + item + "|" + fields
+}

@@ -56,9 +56,8 @@ func (c *conn) bindWithoutLogin() bool {
 // answers, in the order SIP2 lists them: patron status, checkout, checkin,
 // block patron, SC/ACS status, resend, login, patron information, end
 // patron session, fee paid, item information, item status update (no),
-// patron enable (no), hold (no: holds come with the staff desk), renew,
-// renew all.
-const supportedMessages = "YYYYYYYYYYYNNNYY"
+// patron enable (no), hold, renew, renew all.
+const supportedMessages = "YYYYYYYYYYYNNYYY"
 
 // scStatus answers 99 SC Status with 98 ACS Status. It is the one message
 // answered before a login.

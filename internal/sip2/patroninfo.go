@@ -19,9 +19,11 @@ const (
 const maxListed = 500
 
 // patronInformation answers 63 Patron Information with 64: the patron's
-// standing, counts of overdue, charged and fine items, the one list the
-// summary field asks for (in the BP..BQ range), and the PIN check when AD
-// is sent. Without AD it costs one read transaction.
+// standing, counts of hold, overdue, charged, fine and unavailable hold
+// items, the one list the summary field asks for (in the BP..BQ range),
+// and the PIN check when AD is sent. Without AD it costs one read
+// transaction. A hold item is one waiting for the patron on the hold
+// shelf; an unavailable hold is one still in its item's queue.
 func (c *conn) patronInformation() {
 	m := &c.req
 	lang, summary := m.Fixed[0:3], m.Fixed[21:31]
@@ -30,9 +32,17 @@ func (c *conn) patronInformation() {
 	p, err := c.lookUpPatron(aa)
 
 	flags := unknownFlags()
-	var overdue, fines int
+	var overdue, fines, onShelf, waiting int
 	if err == nil && p.found {
 		flags = flagsFor(&p.rec)
+		for i := range p.rec.Holds {
+			switch p.rec.Holds[i].State {
+			case library.HoldTrapped:
+				onShelf++
+			case library.HoldWaiting:
+				waiting++
+			}
+		}
 		for i := range p.rec.Loans {
 			if p.rec.Loans[i].OverdueDays > 0 {
 				overdue++
@@ -46,15 +56,16 @@ func (c *conn) patronInformation() {
 	c.out.b = append(c.out.b, flags[:]...)
 	c.out.b = append(c.out.b, lang...)
 	c.out.date(c.srv.svc.Now())
-	c.out.count(0) // holds: none until the staff desk brings them
+	c.out.count(onShelf)
 	c.out.count(overdue)
 	c.out.count(len(p.rec.Loans))
 	c.out.count(fines)
-	c.out.count(0) // recalls
-	c.out.count(0) // unavailable holds
+	c.out.count(0) // recalls: Carrel does not recall loans
+	c.out.count(waiting)
 	c.patronIdentity(aa, &p)
 	if p.found {
 		if _, ok := c.srv.cfg.Category(p.rec.Patron.Category); ok {
+			c.out.fieldCount("BZ", p.rec.Category.MaxHolds)
 			c.out.fieldCount("CB", p.rec.Category.MaxLoans)
 		}
 	}
@@ -73,12 +84,21 @@ func (c *conn) patronInformation() {
 	c.finish()
 }
 
-// itemLists appends the list the summary asks for, by item barcode:
-// overdue items (AT), charged items (AU), or fine items (AV: overdue loans
-// accruing a fine, with the amount so far). Hold, recall and unavailable
-// hold lists are always empty.
+// itemLists appends the list the summary asks for, by item barcode: hold
+// items (AS: on the hold shelf for the patron), overdue items (AT),
+// charged items (AU), fine items (AV: overdue loans accruing a fine, with
+// the amount so far), or unavailable hold items (CD: holds still in their
+// queue). The recall list is always empty.
 func (c *conn) itemLists(rec *library.Record, summary []byte) {
 	first, last := c.itemRange()
+	switch {
+	case summary[summaryHold] == 'Y':
+		c.holdList(rec, "AS", library.HoldTrapped, first, last)
+		return
+	case summary[summaryUnavailable] == 'Y':
+		c.holdList(rec, "CD", library.HoldWaiting, first, last)
+		return
+	}
 	var tag string
 	var keep func(l *library.LoanLine) bool
 	switch {
@@ -109,6 +129,21 @@ func (c *conn) itemLists(rec *library.Record, summary []byte) {
 			continue
 		}
 		c.out.field(tag, l.Item.Barcode)
+	}
+}
+
+// holdList appends, under tag, the barcodes of the items of the patron's
+// holds in the given state, the first..last of them.
+func (c *conn) holdList(rec *library.Record, tag string, state library.HoldState, first, last int) {
+	n := 0
+	for i := range rec.Holds {
+		if rec.Holds[i].State != state {
+			continue
+		}
+		n++
+		if n >= first && n <= last {
+			c.out.field(tag, rec.Holds[i].Item.Barcode)
+		}
 	}
 }
 

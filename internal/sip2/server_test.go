@@ -17,8 +17,9 @@ func TestSCStatusIsTheOnlyMessageBeforeLogin(t *testing.T) {
 	if got.code != "98" || !strings.HasPrefix(got.fixed, "YYYYNN") {
 		t.Fatalf("99 before login: %q", got.raw)
 	}
-	// BX is true to what is implemented: Hold (position 14) is not.
-	got.want(t, "BX", "YYYYYYYYYYYNNNYY")
+	// BX is true to what is implemented: Hold (position 14) is, item
+	// status update and patron enable (positions 12 and 13) are not.
+	got.want(t, "BX", "YYYYYYYYYYYNNYYY")
 	got.want(t, "AM", l.cfg.LibraryName)
 	got.want(t, "AO", "")
 
