@@ -25,13 +25,17 @@ type ItemStatus struct {
 	Loan Loan
 	// PatronBarcode is the borrower's barcode when the item is on loan.
 	PatronBarcode string
+	// Holds is how many open holds the item has; Trapped is set when it
+	// waits on the hold shelf for the first of them.
+	Holds   int
+	Trapped bool
 }
 
 // OnLoan reports whether the item is out.
 func (st ItemStatus) OnLoan() bool { return st.Loan.ID != 0 }
 
-// ItemStatusByBarcode returns the item with the given barcode and its
-// current loan, if any; ENOTFOUND when there is no such item.
+// ItemStatusByBarcode returns the item with the given barcode, its current
+// loan, if any, and its holds; ENOTFOUND when there is no such item.
 func (s *Service) ItemStatusByBarcode(ctx context.Context, barcode string) (ItemStatus, error) {
 	var st ItemStatus
 	err := s.store.View(ctx, func(tx Tx) error {
@@ -41,6 +45,12 @@ func (s *Service) ItemStatusByBarcode(ctx context.Context, barcode string) (Item
 			return err
 		}
 		st.Item = it
+		holds, err := tx.ItemHolds(it.ID)
+		if err != nil {
+			return err
+		}
+		st.Holds = len(holds)
+		st.Trapped = len(holds) > 0 && holds[0].State == HoldTrapped
 		l, err := tx.OpenLoanForItem(it.ID)
 		if IsCode(err, ENOTFOUND) {
 			return nil

@@ -203,6 +203,17 @@ func TestPatronInformationHolds(t *testing.T) {
 	got.want(t, "CV", "01")
 	got.wantContains(t, "AF", "Another reader is waiting for it")
 
+	// 18 says the item waits on the hold shelf, with two holds on it,
+	// and names no one.
+	got = c.do("17" + sipDate() + "AO" + institution + "|ABB0001|")
+	if got.fixed[:2] != "08" {
+		t.Errorf("item information of a trapped item: %q, want status 08", got.raw)
+	}
+	got.want(t, "CF", "2")
+	if strings.Contains(got.raw, "20240002") || strings.Contains(got.raw, "20240003") {
+		t.Errorf("item information names a patron: %q", got.raw)
+	}
+
 	got = info("Y         ", "")
 	if counts := got.fixed[35:59]; counts != "000100000000000000000001" {
 		t.Errorf("counts after the check-in %q", counts)

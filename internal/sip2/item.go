@@ -1,6 +1,8 @@
 package sip2
 
 import (
+	"strconv"
+
 	"github.com/carrel-library/carrel/internal/library"
 )
 
@@ -9,11 +11,13 @@ const (
 	circOther     = "01"
 	circAvailable = "03"
 	circCharged   = "04"
+	circHoldShelf = "08" // waiting on the hold shelf
 )
 
 // itemInformation answers 17 Item Information with 18: whether the item is
-// available or out, its due date when out, title and location. The
-// borrower is not named.
+// available, out or waiting on the hold shelf, its due date when out, its
+// hold queue length, title and location. Neither the borrower nor whoever
+// holds it is named.
 func (c *conn) itemInformation() {
 	ab, _ := c.req.Field("AB")
 	st, err := c.srv.svc.ItemStatusByBarcode(c.srv.ctx, string(ab))
@@ -25,6 +29,8 @@ func (c *conn) itemInformation() {
 		status = circCharged
 	case st.Item.Withdrawn:
 		status = circOther
+	case st.Trapped:
+		status = circHoldShelf
 	}
 	c.out.start("18")
 	c.out.raw(status)
@@ -33,6 +39,9 @@ func (c *conn) itemInformation() {
 	c.out.date(c.srv.svc.Now())
 	if err == nil && st.OnLoan() {
 		c.out.fieldDate("AH", st.Loan.DueAt)
+	}
+	if err == nil && st.Holds > 0 {
+		c.out.field("CF", strconv.Itoa(st.Holds))
 	}
 	c.out.fieldBytes("AB", ab)
 	c.out.field("AJ", st.Item.Title)
