@@ -43,14 +43,47 @@ type Catalogue struct {
 // exactly the same keys, so a missing translation stops start-up rather
 // than showing a patron a marker.
 func New() (*Catalogue, error) {
-	en := &Printer{code: English, msgs: english, plural: englishPlural, money: englishMoney, date: englishDate}
-	zh := &Printer{code: TraditionalChinese, msgs: traditionalChinese, plural: chinesePlural, money: chineseMoney, date: chineseDate}
+	enMsgs, err := merge(english, englishDesk)
+	if err != nil {
+		return nil, err
+	}
+	zhMsgs, err := merge(traditionalChinese, traditionalChineseDesk)
+	if err != nil {
+		return nil, err
+	}
+	en := &Printer{code: English, msgs: enMsgs, plural: englishPlural, money: englishMoney, date: englishDate}
+	zh := &Printer{code: TraditionalChinese, msgs: zhMsgs, plural: chinesePlural, money: chineseMoney, date: chineseDate}
 	c := &Catalogue{printers: []*Printer{en, zh}}
 	if err := sameKeys(en, zh); err != nil {
 		return nil, err
 	}
 	c.matcher = language.NewMatcher([]language.Tag{language.English, language.MustParse(TraditionalChinese)})
 	return c, nil
+}
+
+// merge joins a language's catalogue parts (My Account, the staff desk)
+// into one map; a key in two parts is an error, so that one part cannot
+// silently replace the other's message.
+func merge(parts ...map[string]string) (map[string]string, error) {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make(map[string]string, n)
+	var dup []string
+	for _, p := range parts {
+		for k, v := range p {
+			if _, ok := out[k]; ok {
+				dup = append(dup, k)
+			}
+			out[k] = v
+		}
+	}
+	if len(dup) > 0 {
+		slices.Sort(dup)
+		return nil, fmt.Errorf("i18n: keys in two catalogue parts: %s", strings.Join(dup, ", "))
+	}
+	return out, nil
 }
 
 // sameKeys reports the keys one language has and another lacks.

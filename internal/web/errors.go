@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/carrel-library/carrel/internal/library"
 )
@@ -29,6 +30,9 @@ var (
 	errBusy       = &webError{http.StatusServiceUnavailable, m("error.busy.title"), m("error.busy.body")}
 	errRefused    = &webError{http.StatusConflict, m("error.refused.title"), m("error.refused.body")}
 	errInternal   = &webError{http.StatusInternalServerError, m("error.internal.title"), m("error.internal.body")}
+	// errDenied refuses a desk account an admin-only action: 403, with the
+	// page of a missing thing, since the account has no business with it.
+	errDenied = &webError{http.StatusForbidden, m("error.not_found.title"), m("error.not_found.body")}
 )
 
 // handle adapts an appHandler to net/http.
@@ -47,9 +51,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		switch library.ErrorCode(err) {
 		case library.EUNAUTHORIZED:
 			// The session ended while the request ran: sign in again.
+			if staffPath(r.URL.Path) {
+				s.clearStaffSession(w)
+				_ = redirect(w, r, staffLoginPath)
+				return
+			}
 			s.clearSession(w)
 			_ = redirect(w, r, loginPath)
 			return
+		case library.EFORBIDDEN:
+			we = errDenied
 		case library.ENOTFOUND:
 			we = errNotFound
 		case library.EINVALID:
@@ -69,6 +80,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "5")
 	}
 	data := errorPage{base: s.base(r, "error", we.title), Body: we.body, Back: "/", BackLabel: m("error.home")}
+	if staffPath(r.URL.Path) {
+		data.Desk, data.Path = true, staffGetPath(r.URL.Path, r.Method)
+		data.Back, data.BackLabel = "/staff", m("desk.error.back")
+	}
 	if rerr := s.render(w, r, we.status, "error", &data); rerr != nil {
 		s.log.Error("web: render error page", "route", r.Pattern, "err", rerr)
 		http.Error(w, http.StatusText(we.status), we.status)
@@ -95,3 +110,6 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error { return
 
 // crossOrigin answers a state-changing request from another site.
 func (s *Server) crossOrigin(w http.ResponseWriter, r *http.Request) error { return errForbidden }
+
+// staffPath reports whether a path is one of the staff desk's.
+func staffPath(p string) bool { return p == "/staff" || strings.HasPrefix(p, "/staff/") }

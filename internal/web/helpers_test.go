@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -53,6 +54,10 @@ func newLibraryWith(t *testing.T, edit func(*library.Config), opts web.Options) 
 	l.now = today.Time(cfg.Location()).Add(10 * time.Hour)
 	l.svc.SetClock(func() time.Time { return l.now })
 	opts.Addr = "127.0.0.1:0"
+	if opts.Logger == nil {
+		// Carrel's own faults show in the test's log.
+		opts.Logger = slog.New(slog.NewTextHandler(testLog{t}, nil))
+	}
 	srv, err := web.New(l.svc, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +74,15 @@ func newLibraryWith(t *testing.T, edit func(*library.Config), opts web.Options) 
 	})
 	l.url = srv.URL()
 	return l
+}
+
+// testLog writes a server's log lines to the test's log.
+type testLog struct{ t *testing.T }
+
+func (w testLog) Write(b []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
 }
 
 func (l *testLibrary) update(fn func(tx library.Tx) error) {

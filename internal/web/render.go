@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/carrel-library/carrel/internal/i18n"
 	"github.com/carrel-library/carrel/internal/library"
@@ -18,8 +19,12 @@ import (
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-// pageNames are the pages; each is templates/NAME.html inside templates/layout.html.
-var pageNames = []string{"home", "login", "account", "password", "error"}
+// pageNames are the pages; each is templates/NAME.html inside
+// templates/layout.html, with the shared parts of templates/parts.html.
+var pageNames = []string{"home", "login", "account", "password", "error",
+	"staff_login", "staff_code", "staff_enrol", "staff_home", "staff_patrons", "staff_patron",
+	"staff_patron_edit", "staff_slip", "staff_checkout", "staff_checkin", "staff_items",
+	"staff_item", "staff_item_form", "staff_holds", "staff_audit"}
 
 // msg is a message to be shown in the patron's language: a catalogue key
 // and its arguments as name, value pairs. Arguments may be msgs themselves.
@@ -41,6 +46,12 @@ type base struct {
 	CSRF       string
 	MustChange bool
 	Script     bool // the page has PIN fields and loads the show-PIN script
+
+	// The staff desk's pages.
+	Desk       bool           // a staff desk page: the desk's navigation and script
+	Staff      *library.Staff // the signed-in staff member, or nil
+	Admin      bool           // the staff member is an admin
+	DeskScript bool           // the page has a scan field or a slip to print: load desk.js
 }
 
 // getPathOf gives, for paths that only take POST, the page a language
@@ -77,7 +88,7 @@ func (s *Server) parseTemplates() error {
 	for _, p := range s.cat.Printers() {
 		set := make(map[string]*template.Template, len(pageNames))
 		for _, name := range pageNames {
-			t, err := template.New(name).Funcs(s.funcs(p)).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+			t, err := template.New(name).Funcs(s.funcs(p)).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
 			if err != nil {
 				return fmt.Errorf("web: template %s: %w", name, err)
 			}
@@ -105,7 +116,37 @@ func (s *Server) funcs(p *i18n.Printer) template.FuncMap {
 		"asset":  s.assets.url,
 		"tel":    telLink,
 		"mailto": mailtoLink,
+		"when":   func(t time.Time) string { return when(p, t, s.cfg.Location()) },
+		"day":    func(t time.Time) string { return p.Date(library.DateOf(t, s.cfg.Location())) },
+		"iso":    func(d library.Date) string { return d.String() },
+		"dict":   dict,
 	}
+}
+
+// dict makes a map of name, value pairs, to pass several values to a
+// shared template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("web: dict wants name, value pairs")
+	}
+	d := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("web: dict name %v is not a string", kv[i])
+		}
+		d[k] = kv[i+1]
+	}
+	return d, nil
+}
+
+// when writes an instant as the day and time of day in the library's zone:
+// "28 Nov 2026 10:05"; nothing for the zero time.
+func when(p *i18n.Printer, t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return p.Date(library.DateOf(t, loc)) + " " + t.In(loc).Format("15:04")
 }
 
 // htmlMessage writes a message as HTML: its text escaped, arguments that

@@ -16,6 +16,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /lang", s.handle(s.setLanguage))
 	mux.Handle("GET /healthz", s.handle(s.health))
 	mux.Handle("GET /static/{file}", s.handle(s.static))
+	for _, rt := range staffRoutes {
+		mux.Handle(rt.pattern, s.handle(s.staffGuard(rt.handler, rt.access)))
+	}
 	if s.metrics != nil {
 		// Served by Prometheus' handler, outside s.handle: no session, no
 		// cookies; headers still makes it no-store.

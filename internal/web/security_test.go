@@ -41,7 +41,7 @@ func TestCSRF(t *testing.T) {
 		header http.Header
 	}{
 		{"missing token", "", nil},
-		{"wrong token", "x" + token[1:], nil},
+		{"wrong token", wrongToken(token), nil},
 		{"other origin", token, http.Header{"Origin": {"https://evil.example"}}},
 		{"cross-site fetch", token, http.Header{"Sec-Fetch-Site": {"cross-site"}}},
 	}
