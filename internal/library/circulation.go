@@ -29,10 +29,10 @@ type CheckoutRequest struct {
 	RequestToken string
 }
 
-// overridable reports whether an admin may lend despite a refusal: only
+// Overridable reports whether an admin may lend despite a refusal: only
 // refusals about the patron's standing and limits, never about the item,
 // a hold or a card holder who has not registered (R4).
-func overridable(r Reason) bool {
+func Overridable(r Reason) bool {
 	switch r {
 	case ReasonBlocked, ReasonExpired, ReasonFines, ReasonLoanLimit:
 		return true
@@ -124,7 +124,7 @@ func (s *Service) checkout(ctx context.Context, by Actor, req CheckoutRequest) (
 func (s *Service) borrowCheck(p Patron, now time.Time, openLoans int, balance Money, override bool) ([]string, error) {
 	err := s.cfg.CheckBorrow(p, now, openLoans, balance)
 	r, ok := AsRefusal(err)
-	if err == nil || !ok || !override || !overridable(r.Reason) {
+	if err == nil || !ok || !override || !Overridable(r.Reason) {
 		return nil, err
 	}
 	overridden := []string{string(r.Reason)}

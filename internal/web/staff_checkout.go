@@ -44,12 +44,6 @@ type overrideForm struct {
 	Note    string
 }
 
-// overridable lists the refusals an admin may override at check-out: those
-// about the patron's standing and limits (the domain decides in the end).
-var overridable = map[library.Reason]bool{
-	library.ReasonBlocked: true, library.ReasonExpired: true, library.ReasonFines: true, library.ReasonLoanLimit: true,
-}
-
 // staffCheckoutPage shows the check-out desk: first the patron's barcode
 // (a GET: nothing changes), then the item scan for that patron.
 func (s *Server) staffCheckoutPage(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
@@ -170,7 +164,7 @@ func (s *Server) renderCheckout(w http.ResponseWriter, r *http.Request, v *staff
 		}
 	}
 	p.Lines, p.Encoded = s.scanViews(lines), encodeScanLines(lines)
-	if v.admin() && p.AtDesk != nil && len(lines) > 0 && lines[0].Kind == scanRefused && overridable[library.Reason(lines[0].Reason)] {
+	if v.admin() && p.AtDesk != nil && len(lines) > 0 && lines[0].Kind == scanRefused && library.Overridable(library.Reason(lines[0].Reason)) {
 		p.Override = &overrideForm{Item: lines[0].Item, Request: library.NewRequestToken()}
 	}
 	if edit != nil {
