@@ -74,8 +74,15 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, v *visit, 
 	return s.render(w, r, status, "account", p)
 }
 
-// renewResults words each outcome and sums them up.
+// renewResults words each outcome for the patron and sums them up.
 func (s *Server) renewResults(outcomes []library.RenewOutcome) *renewResults {
+	return s.wordRenewals(outcomes, s.reasonMsg, "renew.charged")
+}
+
+// wordRenewals words each renewal outcome, refusals by reason and a fine
+// charged by chargedKey, and sums them up: the patron's page and the
+// desk's say the same things in their own words.
+func (s *Server) wordRenewals(outcomes []library.RenewOutcome, reason func(*library.Refusal) msg, chargedKey string) *renewResults {
 	res := &renewResults{}
 	renewed := 0
 	for _, o := range outcomes {
@@ -84,10 +91,10 @@ func (s *Server) renewResults(outcomes []library.RenewOutcome) *renewResults {
 			renewed++
 			line.Msg = m("renew.renewed", "date", library.DateOf(o.NewDue, s.cfg.Location()))
 		} else {
-			line.Msg = m("renew.not_renewed", "reason", s.reasonMsg(o.Refusal))
+			line.Msg = m("renew.not_renewed", "reason", reason(o.Refusal))
 		}
 		if o.Charged > 0 {
-			line.Charged = &msg{Key: "renew.charged", Args: []any{"amount", o.Charged}}
+			line.Charged = &msg{Key: chargedKey, Args: []any{"amount", o.Charged}}
 		}
 		res.Lines = append(res.Lines, line)
 	}

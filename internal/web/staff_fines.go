@@ -94,23 +94,7 @@ func (s *Server) staffRenew(w http.ResponseWriter, r *http.Request, v *staffVisi
 
 // deskRenewResults words each renewal outcome for staff, and sums them up.
 func (s *Server) deskRenewResults(outcomes []library.RenewOutcome) *renewResults {
-	res := &renewResults{}
-	renewed := 0
-	for _, o := range outcomes {
-		line := renewLine{Title: o.Item.Title, Renewed: o.Renewed}
-		if o.Renewed {
-			renewed++
-			line.Msg = m("renew.renewed", "date", library.DateOf(o.NewDue, s.cfg.Location()))
-		} else {
-			line.Msg = m("renew.not_renewed", "reason", s.deskReason(o.Refusal))
-		}
-		if o.Charged > 0 {
-			line.Charged = &msg{Key: "desk.renew.charged", Args: []any{"amount", o.Charged}}
-		}
-		res.Lines = append(res.Lines, line)
-	}
-	res.Summary = m("renew.summary", "renewed", renewed, "total", len(outcomes), "n", len(outcomes))
-	return res
+	return s.wordRenewals(outcomes, s.deskReason, "desk.renew.charged")
 }
 
 // staffPatronHold places a hold for the patron on an item on loan, by the
