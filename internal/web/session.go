@@ -9,27 +9,44 @@ import (
 // loginPath is the sign-in page, where anyone without a session is sent.
 const loginPath = "/account/login"
 
-// sessionCookieName names the session cookie. Over TLS it takes the
-// __Host- prefix, which makes browsers refuse it unless it is Secure,
-// host-only and for Path=/, so no sibling host can plant one.
-func (s *Server) sessionCookieName() string {
-	if s.tls {
-		return "__Host-carrel_session"
-	}
-	return "carrel_session"
+// sessionKind is one kind of session cookie: the patron's or the staff
+// member's. Each kind has a cookie of its own, so that one session can
+// never be taken for the other. Over TLS the name takes the __Host- prefix,
+// which makes browsers refuse the cookie unless it is Secure, host-only and
+// for Path=/, so no sibling host can plant one.
+type sessionKind struct {
+	name     string
+	sameSite http.SameSite
 }
 
-// sessionCookie returns the session cookie carrying token; an empty token
-// gives the cookie that deletes it. It lasts as long as the browser is
-// open: the server ends the session on idle and absolute timeouts.
-func (s *Server) sessionCookie(token string) *http.Cookie {
+var (
+	// patronSessions lasts as long as the browser is open: the server ends
+	// the session on idle and absolute timeouts. SameSite=Lax lets a link
+	// from the library's site arrive signed in.
+	patronSessions = sessionKind{"carrel_session", http.SameSiteLaxMode}
+	// staffSessions is SameSite=Strict: no link or form on another site
+	// ever arrives with a staff session.
+	staffSessions = sessionKind{"carrel_staff", http.SameSiteStrictMode}
+)
+
+// cookieName is the name of the kind's cookie on this server.
+func (s *Server) cookieName(k sessionKind) string {
+	if s.tls {
+		return "__Host-" + k.name
+	}
+	return k.name
+}
+
+// cookie returns the kind's session cookie carrying token; an empty token
+// gives the cookie that deletes it.
+func (s *Server) cookie(k sessionKind, token string) *http.Cookie {
 	c := &http.Cookie{
-		Name:     s.sessionCookieName(),
+		Name:     s.cookieName(k),
 		Value:    token,
 		Path:     "/",
 		HttpOnly: true,
 		Secure:   s.tls,
-		SameSite: http.SameSiteLaxMode,
+		SameSite: k.sameSite,
 	}
 	if token == "" {
 		c.MaxAge = -1
@@ -37,23 +54,32 @@ func (s *Server) sessionCookie(token string) *http.Cookie {
 	return c
 }
 
-func (s *Server) setSession(w http.ResponseWriter, token string) {
-	http.SetCookie(w, s.sessionCookie(token))
-}
-
-func (s *Server) clearSession(w http.ResponseWriter) {
-	http.SetCookie(w, s.sessionCookie(""))
-}
-
-// sessionToken returns the session token the browser sent. Only the
+// tokenOf returns the session token of the kind the browser sent. Only the
 // cookie counts: a token in the URL is never read.
-func (s *Server) sessionToken(r *http.Request) string {
-	c, err := r.Cookie(s.sessionCookieName())
+func (s *Server) tokenOf(k sessionKind, r *http.Request) string {
+	c, err := r.Cookie(s.cookieName(k))
 	if err != nil {
 		return ""
 	}
 	return c.Value
 }
+
+// sessionCookieName names the patron's session cookie.
+func (s *Server) sessionCookieName() string { return s.cookieName(patronSessions) }
+
+// sessionCookie returns the patron's session cookie carrying token.
+func (s *Server) sessionCookie(token string) *http.Cookie { return s.cookie(patronSessions, token) }
+
+func (s *Server) setSession(w http.ResponseWriter, token string) {
+	http.SetCookie(w, s.cookie(patronSessions, token))
+}
+
+func (s *Server) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, s.cookie(patronSessions, ""))
+}
+
+// sessionToken returns the patron's session token the browser sent.
+func (s *Server) sessionToken(r *http.Request) string { return s.tokenOf(patronSessions, r) }
 
 // visit is a signed-in patron's request.
 type visit struct {

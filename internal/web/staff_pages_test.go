@@ -302,11 +302,11 @@ func TestScanLinesCarried(t *testing.T) {
 // prefixed, Secure, host-only, for the whole site.
 func TestStaffSessionCookieOverTLS(t *testing.T) {
 	s := newTestServer(t)
-	if c := s.staffCookie("x"); c.Name != "carrel_staff" || c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+	if c := s.cookie(staffSessions, "x"); c.Name != "carrel_staff" || c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
 		t.Errorf("plain HTTP staff cookie: %+v", c)
 	}
 	s.tls = true
-	c := s.staffCookie("x")
+	c := s.cookie(staffSessions, "x")
 	if c.Name != "__Host-carrel_staff" || !c.Secure || !c.HttpOnly || c.Path != "/" || c.Domain != "" {
 		t.Errorf("TLS staff cookie: %+v", c)
 	}

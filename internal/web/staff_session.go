@@ -14,51 +14,17 @@ import (
 // a staff session is sent.
 const staffLoginPath = "/staff/login"
 
-// staffCookieName names the staff session cookie: a cookie of its own, so
-// that a patron's session can never be taken for a staff one, nor the
-// other way round. Over TLS it takes the __Host- prefix, as the patron's does.
-func (s *Server) staffCookieName() string {
-	if s.tls {
-		return "__Host-carrel_staff"
-	}
-	return "carrel_staff"
-}
-
-// staffCookie returns the staff session cookie carrying token; an empty
-// token gives the cookie that deletes it. SameSite=Strict: no link or form
-// on another site ever arrives with a staff session.
-func (s *Server) staffCookie(token string) *http.Cookie {
-	c := &http.Cookie{
-		Name:     s.staffCookieName(),
-		Value:    token,
-		Path:     "/",
-		HttpOnly: true,
-		Secure:   s.tls,
-		SameSite: http.SameSiteStrictMode,
-	}
-	if token == "" {
-		c.MaxAge = -1
-	}
-	return c
-}
-
 func (s *Server) setStaffSession(w http.ResponseWriter, token string) {
-	http.SetCookie(w, s.staffCookie(token))
+	http.SetCookie(w, s.cookie(staffSessions, token))
 }
 
 func (s *Server) clearStaffSession(w http.ResponseWriter) {
-	http.SetCookie(w, s.staffCookie(""))
+	http.SetCookie(w, s.cookie(staffSessions, ""))
 }
 
 // staffToken returns the staff session token the browser sent, from the
 // staff cookie only.
-func (s *Server) staffToken(r *http.Request) string {
-	c, err := r.Cookie(s.staffCookieName())
-	if err != nil {
-		return ""
-	}
-	return c.Value
-}
+func (s *Server) staffToken(r *http.Request) string { return s.tokenOf(staffSessions, r) }
 
 // staffVisit is a request of a signed-in staff member (or, on the pages
 // that finish a sign-in, of a session awaiting its two-factor code).
