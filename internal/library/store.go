@@ -212,4 +212,7 @@ type AuditEntry struct {
 	// Addr is the client address the request came from; "" when it came
 	// from no network (the command line, a periodic job, an import).
 	Addr string
+	// PatronBarcode is the patron's current barcode, filled in by
+	// SearchAudit for the desk's audit log; not stored with the entry.
+	PatronBarcode string
 }

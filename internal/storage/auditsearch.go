@@ -37,11 +37,21 @@ func (t *tx) SearchAudit(f library.AuditFilter) ([]library.AuditEntry, error) {
 	if f.BeforeID != 0 {
 		add("id < ?", f.BeforeID)
 	}
-	query := `SELECT ` + auditColumns + ` FROM audit_log`
+	// The patron's barcode comes from a subquery rather than a join, so the
+	// filter's column names stay unambiguous.
+	query := `SELECT ` + auditColumns + `, (SELECT barcode FROM patrons WHERE patrons.id = audit_log.patron_id) FROM audit_log`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	args = append(args, f.Limit)
 	query += ` ORDER BY id DESC LIMIT $` + strconv.Itoa(len(args))
-	return queryAll(t, query, scanAudit, "search the audit log", args...)
+	return queryAll(t, query, scanAuditWithBarcode, "search the audit log", args...)
+}
+
+// scanAuditWithBarcode reads a row of auditColumns followed by the
+// patron's barcode (NULL when the entry is about no patron).
+func scanAuditWithBarcode(s scanner) (library.AuditEntry, error) {
+	var e library.AuditEntry
+	err := s.Scan(&e.ID, timeCol{&e.At}, &e.Actor, idCol{&e.PatronID}, &e.Action, &e.Detail, &e.Addr, textCol{&e.PatronBarcode})
+	return e, err
 }

@@ -170,7 +170,9 @@ func TestFineEntriesAndAuditSearch(t *testing.T) {
 		diff(t, "before an id", search(library.AuditFilter{BeforeID: audit[2].ID, Limit: 1}), []string{"fine.waiver"})
 		view(t, db, func(tx library.Tx) error {
 			got, err := tx.SearchAudit(library.AuditFilter{Actor: "staff:dee", Action: "pin.reset", Limit: 5})
-			diff(t, "entry with its address", got, []library.AuditEntry{audit[0]})
+			want := audit[0]
+			want.PatronBarcode = p.Barcode // the search names the patron
+			diff(t, "entry with its address", got, []library.AuditEntry{want})
 			ledger, err2 := tx.FineEntries(p.ID)
 			diff(t, "FineEntries", ledger, entries)
 			if err == nil {

@@ -49,6 +49,10 @@ func TestStaffAuditLog(t *testing.T) {
 	mustContain(t, second, "entry 01", "Newest entries")
 	mustNotContain(t, second, "Older entries", "entry 69")
 
+	// Each entry names its patron by barcode, linked to the patron's page.
+	mustContain(t, c.get("/staff/audit?action=pin.reset").body,
+		fmt.Sprintf(`<a href="/staff/patrons/%d"><span class="mono">24062953</span></a>`, other.ID))
+
 	// Dates: from and until, both days included, in the library's zone.
 	q := url.Values{"action": {"pin."}, "actor": {"cli"}, "from": {today.AddDays(-40).String()}, "until": {today.AddDays(-20).String()}}
 	dated := text(c.get("/staff/audit?" + q.Encode()).body)

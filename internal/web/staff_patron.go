@@ -91,6 +91,9 @@ type auditRow struct {
 	Detail   string
 	Addr     string
 	PatronID int64
+	// PatronBarcode names the patron in the desk's audit log; empty on
+	// the patron's own page, where it would say nothing new.
+	PatronBarcode string
 }
 
 // staffPatron shows a patron's page.
@@ -183,7 +186,7 @@ func (s *Server) auditRows(entries []library.AuditEntry) []auditRow {
 	rows := make([]auditRow, 0, len(entries))
 	for _, e := range entries {
 		rows = append(rows, auditRow{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Words: s.auditActionMsg(e.Action),
-			Detail: e.Detail, Addr: e.Addr, PatronID: e.PatronID})
+			Detail: e.Detail, Addr: e.Addr, PatronID: e.PatronID, PatronBarcode: e.PatronBarcode})
 	}
 	return rows
 }
