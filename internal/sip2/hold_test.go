@@ -134,10 +134,17 @@ func TestHoldLimit(t *testing.T) {
 		l.loan(borrower, fmt.Sprintf("B%04d", i), "Book "+fmt.Sprint(i), today, today.AddDays(14))
 	}
 	c := l.kiosk()
+	// Patron status position 3 is "hold privileges denied".
+	if got := c.do(patronStatusReq("20240002", "")); got.fixed[3] != ' ' {
+		t.Errorf("status before any hold: %q", got.raw)
+	}
 	for i := range 5 {
 		if got := c.do(holdReq('+', "20240002", fmt.Sprintf("B%04d", i), "")); got.fixed[0] != '1' {
 			t.Fatalf("hold %d: %q", i+1, got.raw)
 		}
+	}
+	if got := c.do(patronStatusReq("20240002", "")); got.fixed[3] != 'Y' || got.fixed[0] != ' ' {
+		t.Errorf("status at the hold limit: %q, want hold privileges denied and charging allowed", got.raw)
 	}
 	got := c.do(holdReq('+', "20240002", "B0005", ""))
 	if got.fixed[:2] != "0N" {

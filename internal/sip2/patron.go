@@ -21,7 +21,7 @@ const (
 // flagsFor works out the patron status flags from the borrowing record. A
 // patron who may not borrow at all (card holder, blocked, expired, fines)
 // has charge, renewal, recall and hold privileges denied; one at the loan
-// limit has charging denied.
+// limit has charging denied, and one at the hold limit holds denied.
 func flagsFor(rec *library.Record) patronFlags {
 	var f patronFlags
 	for i := range f {
@@ -35,6 +35,15 @@ func flagsFor(rec *library.Record) patronFlags {
 	}
 	if len(rec.Loans) >= rec.Category.MaxLoans {
 		f[flagChargeDenied], f[flagTooManyItems] = 'Y', 'Y'
+	}
+	open := 0
+	for _, h := range rec.Holds {
+		if h.Open() {
+			open++
+		}
+	}
+	if open >= rec.Category.MaxHolds {
+		f[flagHoldDenied] = 'Y'
 	}
 	return f
 }
