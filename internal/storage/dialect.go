@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
@@ -127,7 +128,7 @@ func retryable(err error) bool {
 // growing, with jitter so that the losers of a conflict do not meet again).
 func backoff(ctx context.Context, n int) error {
 	d := time.Duration(1+n*n) * time.Millisecond
-	d += time.Duration(time.Now().UnixNano() % int64(d))
+	d += rand.N(d)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
