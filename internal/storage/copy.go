@@ -159,15 +159,16 @@ func copyAll(ctx context.Context, dst, src *DB, opts CopyOptions, rep *CopyRepor
 		return fmt.Errorf("storage: copy: connect to the target: %w", err)
 	}
 	defer conn.Close()
-	dstTx, err := conn.BeginTx(ctx, dst.d.update)
+	// Read committed is enough (SQLite's writer takes the write lock at
+	// BEGIN anyway): the target is empty, and a row written beside the copy
+	// would collide with a copied id or show in the verification.
+	dstTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("storage: copy: begin writing the target: %w", err)
 	}
 	defer dstTx.Rollback()
 
 	cd := copyDialectOf(dst.d)
-	var tables []copyTable
-	sums := map[string]*tableSum{}
 	for _, t := range carrelTables() {
 		// Checked again inside the transaction: something may have written
 		// to the target since it was found empty.
@@ -177,6 +178,16 @@ func copyAll(ctx context.Context, dst, src *DB, opts CopyOptions, rep *CopyRepor
 			}
 			return fmt.Errorf("storage: copy: %s in the target: %w", t.name, err)
 		}
+	}
+	restoreKeys := func() error { return nil }
+	if cd.dropForeignKeys != nil {
+		if restoreKeys, err = cd.dropForeignKeys(ctx, dstTx); err != nil {
+			return fmt.Errorf("storage: copy: %w", err)
+		}
+	}
+	var tables []copyTable
+	sums := map[string]*tableSum{}
+	for _, t := range carrelTables() {
 		var maxID int64
 		if t.optional && !opts.Sessions {
 			rep.Tables = append(rep.Tables, TableCopy{Table: t.name, Skipped: true})
@@ -201,6 +212,10 @@ func copyAll(ctx context.Context, dst, src *DB, opts CopyOptions, rep *CopyRepor
 				return fmt.Errorf("storage: copy: id sequence of %s in the target: %w", t.name, err)
 			}
 		}
+	}
+
+	if err := restoreKeys(); err != nil {
+		return fmt.Errorf("storage: copy: %w", err)
 	}
 
 	// Read back what was written, in the same transaction, and compare.
@@ -348,6 +363,10 @@ type copyDialect struct {
 	// analyze, when set, starts a statement that refreshes the planner's
 	// statistics of the table named after it.
 	analyze string
+	// dropForeignKeys, when set, drops the foreign keys in tx before the
+	// rows are written, and returns what adds them back (checking every
+	// row at once) after.
+	dropForeignKeys func(ctx context.Context, tx *sql.Tx) (restore func() error, err error)
 }
 
 // copyDialectOf returns the copyDialect of a database's dialect.
@@ -427,7 +446,49 @@ var postgresCopy = &copyDialect{
 		_, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), $2, $3)`, table, max(last, 1), last > 0)
 		return err
 	},
-	analyze: "ANALYZE",
+	analyze:         "ANALYZE",
+	dropForeignKeys: dropPostgresForeignKeys,
+}
+
+// dropPostgresForeignKeys drops the foreign keys of the current schema in
+// tx, as pg_restore does before loading: PostgreSQL checks a foreign key
+// row by row as rows come in, which took two thirds of the time of copying
+// 200,000 loans (2.4 s of 3.2 s), and adding the key back checks all the
+// rows in one join (0.1 s). In the transaction, nobody sees the table
+// without its keys, and a failure rolls the drop back too.
+func dropPostgresForeignKeys(ctx context.Context, tx *sql.Tx) (func() error, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace
+ORDER BY 1, 2`)
+	if err != nil {
+		return nil, fmt.Errorf("list foreign keys: %w", err)
+	}
+	var keys [][3]string
+	for rows.Next() {
+		var k [3]string
+		if err := rows.Scan(&k[0], &k[1], &k[2]); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list foreign keys: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list foreign keys: %w", err)
+	}
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE `+k[0]+` DROP CONSTRAINT `+pgx.Identifier{k[1]}.Sanitize()); err != nil {
+			return nil, fmt.Errorf("drop foreign key %s: %w", k[1], err)
+		}
+	}
+	return func() error {
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `ALTER TABLE `+k[0]+` ADD CONSTRAINT `+pgx.Identifier{k[1]}.Sanitize()+` `+k[2]); err != nil {
+				return fmt.Errorf("add foreign key %s back: %w", k[1], err)
+			}
+		}
+		return nil
+	}, nil
 }
 
 // SameDatabase reports whether two targets name the same database: the

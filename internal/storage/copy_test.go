@@ -48,6 +48,14 @@ func demoLibrary(t *testing.T, target string, now time.Time) (*storage.DB, *libr
 		if err := tx.DeleteSession(ids[1]); err != nil {
 			return err
 		}
+		it, err := tx.ItemByID(7)
+		if err != nil {
+			return err
+		}
+		it.Withdrawn = true
+		if err := tx.UpdateItem(it); err != nil {
+			return err
+		}
 		if _, err := tx.AddFailure("addr:192.0.2.9", now); err != nil {
 			return err
 		}
@@ -340,6 +348,26 @@ func TestCopyEachWay(t *testing.T) {
 						t.Errorf("%s: reported %d rows, the target has %d; want the same, and some", tc.Table, tc.Rows, n)
 					}
 				}
+				// Read through the store, every patron and item is the
+				// same: the checksum alone would not catch a value misread
+				// the same way on both sides.
+				diff(t, "patrons", everyPatron(t, dst), everyPatron(t, src))
+				diff(t, "items", everyItem(t, dst), everyItem(t, src))
+
+				// The foreign keys hold on the copy (on PostgreSQL the copy
+				// drops them while it writes and adds them back).
+				err := dst.Update(ctx, func(tx library.Tx) error {
+					return tx.AddFine(&library.FineEntry{PatronID: 999_999, Kind: library.FineCharge, Amount: 100, CreatedAt: now})
+				})
+				wantCode(t, err, library.ENOTFOUND)
+				if to.Name == "postgres" {
+					const fks = `SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace`
+					fresh := to.Fresh(t)
+					storagetest.Open(t, fresh)
+					if got, want := queryInt(t, target, fks), queryInt(t, fresh, fks); got != want || got == 0 {
+						t.Errorf("%d foreign keys on the copy, %d on a fresh database", got, want)
+					}
+				}
 				// The session left was copied with its token hash; the one
 				// deleted in the source keeps its id from being handed out again.
 				update(t, dst, func(tx library.Tx) error {
@@ -360,6 +388,32 @@ func TestCopyEachWay(t *testing.T) {
 			})
 		}
 	}
+}
+
+// everyPatron returns every patron, as the store reads them.
+func everyPatron(t *testing.T, db *storage.DB) []library.Patron {
+	t.Helper()
+	var ps []library.Patron
+	view(t, db, func(tx library.Tx) error {
+		return tx.EachPatron(func(p library.Patron) error {
+			ps = append(ps, p)
+			return nil
+		})
+	})
+	return ps
+}
+
+// everyItem returns every item, as the store reads them.
+func everyItem(t *testing.T, db *storage.DB) []library.Item {
+	t.Helper()
+	var its []library.Item
+	view(t, db, func(tx library.Tx) error {
+		return tx.EachItem(func(it library.Item) error {
+			its = append(its, it)
+			return nil
+		})
+	})
+	return its
 }
 
 // TestCopyRefusesNonEmptyTarget checks that a copy refuses a target that
