@@ -184,35 +184,40 @@ func (s *Server) staffItemAdd(w http.ResponseWriter, r *http.Request, v *staffVi
 	return s.render(w, r, http.StatusUnprocessableEntity, "staff_item_form", p)
 }
 
-// staffItemEditForm shows an item's details to edit.
-func (s *Server) staffItemEditForm(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
+// itemEditPage is the edit form of the item in the request's path, filled
+// with its stored details.
+func (s *Server) itemEditPage(r *http.Request, v *staffVisit) (*itemFormPage, error) {
 	id, err := pathID(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f, err := s.svc.ItemFile(r.Context(), v.by, id)
 	if err != nil {
+		return nil, err
+	}
+	return &itemFormPage{base: s.staffBase(r, v, "staff_item_form", m("desk.title.item_edit", "title", f.Status.Item.Title)),
+		ID: id, It: f.Status.Item}, nil
+}
+
+// staffItemEditForm shows an item's details to edit.
+func (s *Server) staffItemEditForm(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
+	p, err := s.itemEditPage(r, v)
+	if err != nil {
 		return err
 	}
-	p := &itemFormPage{base: s.staffBase(r, v, "staff_item_form", m("desk.title.item_edit", "title", f.Status.Item.Title)),
-		ID: id, It: f.Status.Item}
 	return s.render(w, r, http.StatusOK, "staff_item_form", p)
 }
 
 // staffItemEdit saves an item's details.
 func (s *Server) staffItemEdit(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
-	id, err := pathID(r)
+	p, err := s.itemEditPage(r, v)
 	if err != nil {
 		return err
 	}
-	f, err := s.svc.ItemFile(r.Context(), v.by, id)
-	if err != nil {
-		return err
-	}
+	id := p.ID
 	it, errs := itemFromForm(r)
 	it.ID = id
-	p := &itemFormPage{base: s.staffBase(r, v, "staff_item_form", m("desk.title.item_edit", "title", f.Status.Item.Title)),
-		ID: id, It: it, Errors: errs}
+	p.It, p.Errors = it, errs
 	if len(errs) == 0 {
 		_, err := s.svc.EditItem(r.Context(), v.by, it)
 		switch {
