@@ -32,8 +32,9 @@ func TokenHash(token string) []byte {
 }
 
 // openSession creates a fresh session with a new random id for p. A new id
-// at every sign-in means a token planted before sign-in is worthless.
-func (s *Service) openSession(tx Tx, p Patron) (SignedIn, error) {
+// at every sign-in means a token planted before sign-in is worthless. The
+// session keeps the coarse device label ctx carries (WithDevice).
+func (s *Service) openSession(ctx context.Context, tx Tx, p Patron) (SignedIn, error) {
 	now := s.now()
 	token := newToken()
 	sess := Session{
@@ -43,6 +44,8 @@ func (s *Service) openSession(tx Tx, p Patron) (SignedIn, error) {
 		CreatedAt:  now,
 		LastSeenAt: now,
 		ExpiresAt:  now.Add(s.cfg.Session.AbsoluteTimeout.D()),
+		PublicID:   newPublicID(),
+		Device:     deviceOf(ctx),
 	}
 	if err := tx.CreateSession(&sess); err != nil {
 		return SignedIn{}, err

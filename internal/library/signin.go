@@ -88,7 +88,7 @@ func (s *Service) SignIn(ctx context.Context, barcodeInput, pin, addr string) (S
 			return err
 		}
 		var err error
-		out, err = s.openSession(tx, p)
+		out, err = s.openSession(ctx, tx, p)
 		if err != nil {
 			return err
 		}

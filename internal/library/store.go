@@ -70,6 +70,13 @@ type Tx interface {
 	DeleteSession(id int64) error
 	// DeletePatronSessions ends every session of the patron except exceptID (0 for none).
 	DeletePatronSessions(patronID, exceptID int64) error
+	// PatronSessions returns every stored session of the patron, most
+	// recently used first.
+	PatronSessions(patronID int64) ([]Session, error)
+	// DeletePatronSession ends the patron's session with the public id and
+	// reports whether there was one: a session of another patron is never
+	// touched, and is reported as none.
+	DeletePatronSession(patronID int64, publicID string) (bool, error)
 	// DeleteStaleSessions removes sessions idle since before idleBefore or
 	// expired before now, and returns how many it removed.
 	DeleteStaleSessions(idleBefore, now time.Time) (int, error)
@@ -198,6 +205,12 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time // the absolute end, whatever the activity
+	// PublicID names the session on the patron's list of signed-in
+	// devices: random, unrelated to the token, and no use for signing in.
+	PublicID string
+	// Device is a coarse label of what the session was opened on, from
+	// fixed words (see DeviceLabel); "" when unknown.
+	Device string
 }
 
 // AuditEntry records something that happened to a patron's account. It holds

@@ -38,7 +38,7 @@ func demoLibrary(t *testing.T, target string, now time.Time) (*storage.DB, *libr
 		}
 		var ids []int64
 		for i := range 2 {
-			s := library.Session{TokenHash: []byte{0xca, 0x77, byte(i)}, PatronID: p.ID, CSRFToken: fmt.Sprint("csrf-", i),
+			s := library.Session{TokenHash: []byte{0xca, 0x77, byte(i)}, PatronID: p.ID, CSRFToken: fmt.Sprint("csrf-", i), PublicID: fmt.Sprint("public-", i),
 				CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
 			if err := tx.CreateSession(&s); err != nil {
 				return err
@@ -376,7 +376,7 @@ func TestCopyEachWay(t *testing.T) {
 						return err
 					}
 					s2 := s
-					s2.TokenHash = []byte{1}
+					s2.TokenHash, s2.PublicID = []byte{1}, "public-new"
 					if err := tx.CreateSession(&s2); err != nil {
 						return err
 					}

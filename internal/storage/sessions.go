@@ -8,8 +8,9 @@ import (
 
 // CreateSession implements library.Tx.
 func (t *tx) CreateSession(s *library.Session) error {
-	id, err := t.insert(`INSERT INTO sessions (token_hash, patron_id, csrf_token, created_at, last_seen_at, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6)`, s.TokenHash, s.PatronID, s.CSRFToken, timeArg(s.CreatedAt), timeArg(s.LastSeenAt), timeArg(s.ExpiresAt))
+	id, err := t.insert(`INSERT INTO sessions (token_hash, patron_id, csrf_token, created_at, last_seen_at, expires_at, public_id, device)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, s.TokenHash, s.PatronID, s.CSRFToken, timeArg(s.CreatedAt), timeArg(s.LastSeenAt), timeArg(s.ExpiresAt),
+		s.PublicID, s.Device)
 	if err == nil {
 		s.ID = id
 	}
@@ -18,12 +19,37 @@ VALUES ($1, $2, $3, $4, $5, $6)`, s.TokenHash, s.PatronID, s.CSRFToken, timeArg(
 
 // SessionByTokenHash implements library.Tx.
 func (t *tx) SessionByTokenHash(hash []byte) (library.Session, error) {
-	var s library.Session
-	err := t.queryRow(`SELECT id, token_hash, patron_id, csrf_token, created_at, last_seen_at, expires_at
-FROM sessions WHERE token_hash = $1`, hash).Scan(&s.ID, &s.TokenHash, &s.PatronID, &s.CSRFToken,
-		timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.ExpiresAt})
+	s, err := scanSession(t.queryRow(`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, hash))
 	// The hash itself stays out of the message: it is as good as the token.
 	return s, wrap(err, "session")
+}
+
+// sessionColumns are the columns scanSession reads, in its order.
+const sessionColumns = `id, token_hash, patron_id, csrf_token, created_at, last_seen_at, expires_at, public_id, device`
+
+func scanSession(sc scanner) (library.Session, error) {
+	var s library.Session
+	err := sc.Scan(&s.ID, &s.TokenHash, &s.PatronID, &s.CSRFToken,
+		timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.ExpiresAt}, &s.PublicID, &s.Device)
+	return s, err
+}
+
+// PatronSessions implements library.Tx.
+func (t *tx) PatronSessions(patronID int64) ([]library.Session, error) {
+	return queryAll(t, `SELECT `+sessionColumns+` FROM sessions WHERE patron_id = $1 ORDER BY last_seen_at DESC, id DESC`,
+		scanSession, "sessions of a patron", patronID)
+}
+
+// DeletePatronSession implements library.Tx: one statement matches the
+// public id and the patron together, so another patron's session is
+// left alone by the same query, in the same time, as a missing one.
+func (t *tx) DeletePatronSession(patronID int64, publicID string) (bool, error) {
+	res, err := t.exec(`DELETE FROM sessions WHERE patron_id = $1 AND public_id = $2`, patronID, publicID)
+	if err != nil {
+		return false, wrap(err, "end a session of patron %d", patronID)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, wrap(err, "end a session of patron %d", patronID)
 }
 
 // TouchSession implements library.Tx.

@@ -14,7 +14,8 @@ func TestSessions(t *testing.T) {
 		other := addPatron(t, db, "20240002")
 		newSession := func(hash string, patronID int64, lastSeen, expires int) library.Session {
 			return library.Session{TokenHash: []byte(hash), PatronID: patronID, CSRFToken: "csrf-" + hash,
-				CreatedAt: at(1, 9, 0), LastSeenAt: at(1, lastSeen, 0), ExpiresAt: at(1, expires, 0)}
+				CreatedAt: at(1, 9, 0), LastSeenAt: at(1, lastSeen, 0), ExpiresAt: at(1, expires, 0),
+				PublicID: "public-" + hash, Device: "firefox/windows"}
 		}
 		sessions := []library.Session{
 			newSession("hash-a", p.ID, 10, 21),
@@ -38,6 +39,14 @@ func TestSessions(t *testing.T) {
 
 		err := db.Update(t.Context(), func(tx library.Tx) error {
 			s := newSession("hash-a", p.ID, 10, 11)
+			s.PublicID = "public-fresh"
+			return tx.CreateSession(&s)
+		})
+		wantCode(t, err, library.ECONFLICT)
+		// Public ids are unique too: one names one session.
+		err = db.Update(t.Context(), func(tx library.Tx) error {
+			s := newSession("hash-fresh", other.ID, 10, 11)
+			s.PublicID = sessions[0].PublicID
 			return tx.CreateSession(&s)
 		})
 		wantCode(t, err, library.ECONFLICT)
@@ -87,9 +96,9 @@ func TestDeleteStaleSessions(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		p := addPatron(t, db, "20240001")
 		sessions := []library.Session{
-			{TokenHash: []byte("idle"), PatronID: p.ID, CreatedAt: at(1, 8, 0), LastSeenAt: at(1, 9, 0), ExpiresAt: at(1, 20, 0)},
-			{TokenHash: []byte("expired"), PatronID: p.ID, CreatedAt: at(1, 8, 0), LastSeenAt: at(1, 11, 55), ExpiresAt: at(1, 11, 59)},
-			{TokenHash: []byte("live"), PatronID: p.ID, CreatedAt: at(1, 8, 0), LastSeenAt: at(1, 11, 55), ExpiresAt: at(1, 20, 0)},
+			{TokenHash: []byte("idle"), PublicID: "idle", PatronID: p.ID, CreatedAt: at(1, 8, 0), LastSeenAt: at(1, 9, 0), ExpiresAt: at(1, 20, 0)},
+			{TokenHash: []byte("expired"), PublicID: "expired", PatronID: p.ID, CreatedAt: at(1, 8, 0), LastSeenAt: at(1, 11, 55), ExpiresAt: at(1, 11, 59)},
+			{TokenHash: []byte("live"), PublicID: "live", PatronID: p.ID, CreatedAt: at(1, 8, 0), LastSeenAt: at(1, 11, 55), ExpiresAt: at(1, 20, 0)},
 		}
 		update(t, db, func(tx library.Tx) error {
 			for i := range sessions {
@@ -115,5 +124,70 @@ func TestDeleteStaleSessions(t *testing.T) {
 			}
 			return nil
 		})
+	})
+}
+
+// TestPatronSessions proves the list of a patron's sessions holds theirs
+// only, most recently used first, and that ending one by public id ends
+// it only for its own patron: another patron's public id, a made-up one
+// and an empty one end nothing.
+func TestPatronSessions(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		a := addPatron(t, db, "20240001")
+		b := addPatron(t, db, "20240002")
+		c := addPatron(t, db, "20240003")
+		mk := func(name string, patronID int64, lastSeen int, device string) library.Session {
+			return library.Session{TokenHash: []byte("hash-" + name), PatronID: patronID, CSRFToken: "csrf-" + name,
+				CreatedAt: at(1, 8, 0), LastSeenAt: at(1, lastSeen, 0), ExpiresAt: at(1, 20, 0),
+				PublicID: "public-" + name, Device: device}
+		}
+		sessions := []library.Session{
+			mk("a1", a.ID, 9, "firefox/windows"),
+			mk("a2", a.ID, 11, "chrome/android"),
+			mk("b1", b.ID, 12, "kiosk"),
+			mk("a3", a.ID, 10, ""),
+		}
+		update(t, db, func(tx library.Tx) error {
+			for i := range sessions {
+				if err := tx.CreateSession(&sessions[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		list := func(p library.Patron) []library.Session {
+			t.Helper()
+			var got []library.Session
+			view(t, db, func(tx library.Tx) error {
+				var err error
+				got, err = tx.PatronSessions(p.ID)
+				return err
+			})
+			return got
+		}
+		diff(t, "sessions of a", list(a), []library.Session{sessions[1], sessions[3], sessions[0]})
+		diff(t, "sessions of b", list(b), []library.Session{sessions[2]})
+		diff(t, "sessions of c", len(list(c)), 0)
+
+		for _, tt := range []struct {
+			name     string
+			patron   library.Patron
+			publicID string
+			want     bool
+		}{
+			{"another patron's", a, sessions[2].PublicID, false},
+			{"made up", a, "public-nobody", false},
+			{"empty", a, "", false},
+			{"own", a, sessions[0].PublicID, true},
+			{"own, again", a, sessions[0].PublicID, false},
+		} {
+			update(t, db, func(tx library.Tx) error {
+				got, err := tx.DeletePatronSession(tt.patron.ID, tt.publicID)
+				diff(t, tt.name, got, tt.want)
+				return err
+			})
+		}
+		diff(t, "sessions of a after", list(a), []library.Session{sessions[1], sessions[3]})
+		diff(t, "sessions of b after", list(b), []library.Session{sessions[2]})
 	})
 }

@@ -69,7 +69,7 @@ func TestStaffSessions(t *testing.T) {
 			{TokenHash: []byte("staff-a"), Stage: library.StageActive, CSRFToken: "c1", CreatedAt: at(1, 9, 0), LastSeenAt: at(1, 10, 0), ExpiresAt: at(1, 21, 0)},
 			{TokenHash: []byte("staff-b"), Stage: library.StageCode, CSRFToken: "c2", CreatedAt: at(1, 9, 0), LastSeenAt: at(1, 12, 0), ExpiresAt: at(1, 21, 0)},
 		}
-		patronSession := library.Session{TokenHash: []byte("patron-a"), PatronID: p.ID, CSRFToken: "c3",
+		patronSession := library.Session{TokenHash: []byte("patron-a"), PatronID: p.ID, CSRFToken: "c3", PublicID: "public-a",
 			CreatedAt: at(1, 9, 0), LastSeenAt: at(1, 9, 0), ExpiresAt: at(1, 21, 0)}
 		update(t, db, func(tx library.Tx) error {
 			if err := tx.CreateStaff(&st); err != nil {

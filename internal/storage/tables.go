@@ -46,6 +46,7 @@ func carrelTables() []copyTable {
 			{"id", kindInt}, {"token_hash", kindBytes}, {"patron_id", kindInt},
 			{"csrf_token", kindText}, {"created_at", kindTime}, {"last_seen_at", kindTime},
 			{"expires_at", kindTime},
+			{"public_id", kindText}, {"device", kindText}, // migration 0005
 		}},
 		{name: "signin_failures", key: "id", columns: []column{
 			{"id", kindInt}, {"key", kindText}, {"at", kindTime},
