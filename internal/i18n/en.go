@@ -28,6 +28,7 @@ var english = map[string]string{
 	"error.not_found.body":    "We cannot find that page. Check the address, or start again from the home page.",
 	"error.bad_request.title": "The form could not be read",
 	"error.bad_request.body":  "Something in what was sent was not right. Go back and try again.",
+	"error.unreadable.body":   "What was sent held characters that are not text (such as a NUL character, or bytes that are not UTF-8), so nothing was done. Go back, type it again and try again.",
 	"error.forbidden.title":   "Nothing was changed",
 	"error.forbidden.body":    "This form was out of date or did not come from this site, so it was not accepted. Go back, reload the page and try again.",
 	"error.too_large.title":   "Too much was sent",

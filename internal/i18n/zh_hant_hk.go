@@ -28,6 +28,7 @@ var traditionalChinese = map[string]string{
 	"error.not_found.body":    "找不到你要的網頁。請檢查網址，或從主頁重新開始。",
 	"error.bad_request.title": "無法讀取表格",
 	"error.bad_request.body":  "傳送的資料有誤。請返回上一頁再試。",
+	"error.unreadable.body":   "傳送的資料含有不是文字的字元（例如 NUL 字元，或不是 UTF-8 編碼的位元組），因此沒有作出任何更改。請返回上一頁，重新輸入後再試。",
 	"error.forbidden.title":   "沒有作出任何更改",
 	"error.forbidden.body":    "這份表格已經過時或並非來自本網站，因此未被接受。請返回上一頁，重新載入後再試。",
 	"error.too_large.title":   "傳送的資料過多",

@@ -20,7 +20,7 @@ func limitBody(next http.Handler) http.Handler {
 }
 
 // parseForm reads a POST form: 413 when it is over the limit, 400 when it
-// cannot be read.
+// cannot be read or holds a value that is not text.
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
@@ -28,6 +28,9 @@ func parseForm(r *http.Request) error {
 			return errTooLarge
 		}
 		return errBadRequest
+	}
+	if !readable(r.PostForm) {
+		return errUnreadable
 	}
 	return nil
 }
