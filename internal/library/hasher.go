@@ -47,6 +47,7 @@ type Hasher struct {
 	waiting    atomic.Int64  // callers blocked on sem
 	queueLimit atomic.Int64  // most callers allowed to wait; 0 = unbounded
 	dummyPHC   string        // what VerifyDummy verifies against
+	derived    atomic.Int64  // key derivations run, for Derivations
 
 	// key derives the argon2id key. It is argon2.IDKey; tests swap it to
 	// observe how many derivations run at once.
@@ -88,6 +89,7 @@ func (h *Hasher) Hash(ctx context.Context, pin string) (string, error) {
 		return "", err
 	}
 	defer release()
+	h.derived.Add(1)
 	key := h.key(p, salt, ArgonTime, ArgonMemoryKiB, ArgonThreads, ArgonKeyLen)
 	return encodePHC(ArgonMemoryKiB, ArgonTime, ArgonThreads, salt, key), nil
 }
@@ -107,6 +109,7 @@ func (h *Hasher) Verify(ctx context.Context, phc, pin string) (bool, error) {
 		return false, err
 	}
 	defer release()
+	h.derived.Add(1)
 	key := h.key(p, ph.salt, ph.time, ph.memory, ph.threads, uint32(len(ph.key)))
 	return subtle.ConstantTimeCompare(key, ph.key) == 1, nil
 }
@@ -118,6 +121,12 @@ func (h *Hasher) VerifyDummy(ctx context.Context, pin string) error {
 	_, err := h.Verify(ctx, h.dummyPHC, pin)
 	return err
 }
+
+// Derivations returns how many argon2id key derivations the hasher has
+// run (Hash, Verify and VerifyDummy each run one): the costly work that
+// sign-ins and PIN changes do. It shows that a request refused before any
+// hashing, such as a PIN over the length limit, cost none.
+func (h *Hasher) Derivations() int64 { return h.derived.Load() }
 
 // NormalizePIN returns pin in Unicode NFKC, so that the same PIN typed on a
 // full-width or composing keyboard (common with Chinese input methods)

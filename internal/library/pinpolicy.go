@@ -79,18 +79,12 @@ func (p PINPolicy) Check(pin, barcode, preset, name string) error {
 	refuse := func(problem PINProblem) error {
 		return &PolicyError{Problem: problem, Min: p.MinLength, Max: p.MaxLength}
 	}
-	// NFKC makes at most four code points into one (U+1F87 and its kin), so
-	// a PIN over 4*MaxLength code points cannot come back within MaxLength;
-	// refusing it by its byte length spares normalising megabytes.
-	if len(pin) > 4*utf8.UTFMax*p.MaxLength {
+	if pinTooLong(pin, p.MaxLength) {
 		return refuse(PINTooLong)
 	}
 	pin = NormalizePIN(pin)
-	switch n := utf8.RuneCountInString(pin); {
-	case n < p.MinLength:
+	if utf8.RuneCountInString(pin) < p.MinLength {
 		return refuse(PINTooShort)
-	case n > p.MaxLength:
-		return refuse(PINTooLong)
 	}
 	if IsCommonPIN(pin) {
 		return refuse(PINCommon)
@@ -111,6 +105,19 @@ func (p PINPolicy) Check(pin, barcode, preset, name string) error {
 		}
 	}
 	return nil
+}
+
+// pinTooLong reports whether pin has more than max characters, counted
+// after NFKC as Check counts them, so that sign-in refuses exactly the PINs
+// that could never have been chosen, and does so before any hashing.
+func pinTooLong(pin string, max int) bool {
+	// NFKC makes at most four code points into one (U+1F87 and its kin), so
+	// a PIN over 4*max code points cannot come back within max; refusing it
+	// by its byte length spares normalising megabytes.
+	if len(pin) > 4*utf8.UTFMax*max {
+		return true
+	}
+	return utf8.RuneCountInString(NormalizePIN(pin)) > max
 }
 
 // contains reports whether the lower-cased, normalised PIN contains word,

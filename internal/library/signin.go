@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ErrSignInFailed is the one answer to a wrong barcode, a wrong PIN and a
@@ -271,7 +270,7 @@ func (s *Service) checkPIN(ctx context.Context, p Patron, found bool, pin string
 // counts after it was used up by signing in (but not after it expired):
 // the session it opened needs it as the old PIN to choose a new one.
 func (s *Service) verifyPIN(ctx context.Context, p Patron, found bool, pin string, usedTemporary bool) (bool, error) {
-	if pin == "" || utf8.RuneCountInString(pin) > s.cfg.PIN.MaxLength {
+	if pin == "" || pinTooLong(pin, s.cfg.PIN.MaxLength) {
 		// Refused before any hashing, never truncated.
 		return false, nil
 	}

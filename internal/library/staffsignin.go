@@ -3,7 +3,6 @@ package library
 import (
 	"context"
 	"time"
-	"unicode/utf8"
 )
 
 // StaffStage is how far a staff sign-in has got.
@@ -134,7 +133,7 @@ func (s *Service) StaffSignIn(ctx context.Context, usernameInput, password, addr
 // checkStaffPasswordHash reports whether password is the account's. It does
 // one argon2id verification whatever the case, like checkPIN.
 func (s *Service) checkStaffPasswordHash(ctx context.Context, st Staff, found bool, password string) (bool, error) {
-	if password == "" || utf8.RuneCountInString(password) > s.cfg.PIN.MaxLength {
+	if password == "" || pinTooLong(password, s.cfg.PIN.MaxLength) {
 		return false, nil
 	}
 	if !found || st.Disabled() {
