@@ -64,61 +64,88 @@ func TestCSRFWalk(t *testing.T) {
 			t.Errorf("route %s: the walks know GET and POST only; add %s to them", pattern, method)
 		}
 	}
-	patronToken := func() string { return csrf(t, f.signedIn(f.patronA).body) }
-	staffToken := func() string { return csrf(t, f.signedIn(f.admin).body) }
 	for _, pattern := range posts {
 		path, ok := f.path(pattern)
 		if !ok {
 			t.Errorf("route %s: the walk has no id for its wildcard; add one to walkFixture.path", pattern)
 			continue
 		}
-		// The session the route takes, its token, and the other kind's.
-		c, token, other := f.patronA, patronToken(), staffToken()
-		if staffPattern(pattern) {
-			switch access, ok := f.access[pattern]; {
-			case !ok:
-				t.Errorf("route %s is registered but not in staffRoutes", pattern)
-				continue
-			case access == "pending":
-				c = f.pending()
-				token, other = csrf(t, c.get("/staff/login/code").body), patronToken()
-			default:
-				c, token, other = f.admin, staffToken(), patronToken()
-			}
+		// The sessions the route takes: a patron's, an admin's (who may
+		// do everything at the desk), or both kinds of sign-in halfway.
+		var sessions []*client
+		switch access, ok := f.access[pattern]; {
+		case !staffPattern(pattern):
+			sessions = []*client{f.patronA}
+		case !ok:
+			t.Errorf("route %s is registered but not in staffRoutes", pattern)
+		case access == "pending":
+			sessions = []*client{f.pending(), f.enrolling()}
+		default:
+			sessions = []*client{f.admin}
 		}
-		form := f.actionForm(pattern)
-		before := f.snapshot(sessionBookkeeping...)
-		f.tick()
-		for _, a := range csrfAttacks {
-			if a.needsToken && tokenless[pattern] != "" {
-				continue
-			}
-			sent := with(form)
-			if tok := a.token(token, other); tok != "" {
-				sent.Set("csrf", tok)
-			}
-			c.header = a.header
-			res := c.post(path, sent)
-			c.header = http.Header{}
-			if res.status != http.StatusForbidden || !strings.Contains(text(res.body), "Nothing was changed") {
-				t.Errorf("%s with %s: %d %q, want 403 and the page saying nothing was changed", pattern, a.name, res.status, res.location())
-			}
-		}
-		if d := before.diff(f.snapshot(sessionBookkeeping...)); d != "" {
-			t.Errorf("%s: refused requests changed the database:%s", pattern, d)
-		}
-		// The same request from this site, with the token, is let through
-		// to the route (what it then does depends on the route).
-		c.header = f.sameSite()
-		res := c.post(path, with(form, "csrf", token))
-		c.header = http.Header{}
-		if res.status == http.StatusForbidden {
-			t.Errorf("%s from this site with the token: 403 %s", pattern, text(res.body))
+		for _, c := range sessions {
+			f.csrfAttacks(pattern, path, c)
 		}
 	}
 	if len(posts) < 30 {
 		t.Errorf("only %d POST routes walked", len(posts))
 	}
+}
+
+// csrfAttacks sends the attacks to one route with client c's session,
+// then the same request from this site with the token.
+func (f *walkFixture) csrfAttacks(pattern, path string, c *client) {
+	t := f.l.t
+	t.Helper()
+	// The session's token, and one of the other kind.
+	token, other := f.token(c), f.token(f.admin)
+	if c == f.admin || staffPattern(pattern) {
+		other = f.token(f.patronA)
+	}
+	form := f.actionForm(pattern)
+	before := f.snapshot(sessionBookkeeping...)
+	f.tick()
+	for _, a := range csrfAttacks {
+		if a.needsToken && tokenless[pattern] != "" {
+			continue
+		}
+		sent := with(form)
+		if tok := a.token(token, other); tok != "" {
+			sent.Set("csrf", tok)
+		}
+		c.header = a.header
+		res := c.post(path, sent)
+		c.header = http.Header{}
+		if res.status != http.StatusForbidden || !strings.Contains(text(res.body), "Nothing was changed") {
+			t.Errorf("%s with %s: %d %q, want 403 and the page saying nothing was changed", pattern, a.name, res.status, res.location())
+		}
+	}
+	if d := before.diff(f.snapshot(sessionBookkeeping...)); d != "" {
+		t.Errorf("%s: refused requests changed the database:%s", pattern, d)
+	}
+	// The same request from this site, with the token, is let through to
+	// the route (what it then does depends on the route).
+	c.header = f.sameSite()
+	res := c.post(path, with(form, "csrf", token))
+	c.header = http.Header{}
+	if res.status == http.StatusForbidden {
+		t.Errorf("%s from this site with the token: 403 %s", pattern, text(res.body))
+	}
+}
+
+// token returns the CSRF token of the client's session, from the page its
+// session shows first.
+func (f *walkFixture) token(c *client) string {
+	f.l.t.Helper()
+	switch c {
+	case f.patronA, f.admin:
+		return csrf(f.l.t, f.signedIn(c).body)
+	}
+	res := c.get("/staff/login/code")
+	if res.status == http.StatusSeeOther {
+		res = c.get(res.location())
+	}
+	return csrf(f.l.t, res.body)
 }
 
 // staffPattern reports whether a pattern is one of the staff desk's.

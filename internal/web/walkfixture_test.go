@@ -57,6 +57,7 @@ func newWalkFixture(t *testing.T) *walkFixture {
 	}
 	ada := l.staff("ada", library.RoleAdmin)
 	dee := l.staff("dee", library.RoleDesk)
+	l.staff("eve", library.RoleAdmin)
 	tia := l.staff("tia", library.RoleDesk)
 	l.update(func(tx library.Tx) error {
 		st, err := tx.StaffByID(tia.ID)
@@ -99,6 +100,22 @@ func (f *walkFixture) pending() *client {
 	f.l.t.Helper()
 	c := f.l.client()
 	c.mustStaffSignInCode(f.l.t, "tia", deskPassword)
+	return c
+}
+
+// enrolling returns a new client whose staff sign-in must set up
+// two-factor codes before it reaches the desk: an admin's, while the
+// library requires codes of admins. The requirement is on only for this
+// sign-in, so that the walk's admin "ada" needs no codes.
+func (f *walkFixture) enrolling() *client {
+	f.l.t.Helper()
+	c := f.l.client()
+	f.l.cfg.Staff.RequireTOTPForAdmins = true
+	res := c.staffSignIn("eve", adminPassword)
+	f.l.cfg.Staff.RequireTOTPForAdmins = false
+	if res.status != http.StatusSeeOther || res.location() != "/staff/login/enrol" {
+		f.l.t.Fatalf("sign in as eve: %d to %q", res.status, res.location())
+	}
 	return c
 }
 
