@@ -66,7 +66,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusUnprocessableEntity, "login", p)
 	}
 
-	in, err := s.svc.SignIn(r.Context(), barcode, pin, clientAddr(s.cfg, r))
+	in, err := s.svc.SignIn(library.WithDevice(r.Context(), deviceLabel(r.UserAgent())), barcode, pin, clientAddr(s.cfg, r))
 	var locked *library.LockedError
 	switch {
 	case errors.As(err, &locked):

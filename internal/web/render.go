@@ -21,7 +21,7 @@ var templateFiles embed.FS
 
 // pageNames are the pages; each is templates/NAME.html inside
 // templates/layout.html, with the shared parts of templates/parts.html.
-var pageNames = []string{"home", "login", "account", "password", "error",
+var pageNames = []string{"home", "login", "account", "password", "sessions", "error",
 	"staff_login", "staff_code", "staff_enrol", "staff_home", "staff_patrons", "staff_patron",
 	"staff_patron_edit", "staff_slip", "staff_checkout", "staff_checkin", "staff_items",
 	"staff_item", "staff_item_form", "staff_holds", "staff_audit"}
@@ -57,9 +57,11 @@ type base struct {
 // getPathOf gives, for paths that only take POST, the page a language
 // switch should return to.
 var getPathOf = map[string]string{
-	"/account/renew":  "/account",
-	"/account/logout": loginPath,
-	"/lang":           "/",
+	"/account/renew":            "/account",
+	"/account/logout":           loginPath,
+	"/account/sessions/end":     sessionsPath,
+	"/account/sessions/end-all": sessionsPath,
+	"/lang":                     "/",
 }
 
 // base returns the layout data for a page of request r.
