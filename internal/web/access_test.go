@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -108,6 +109,17 @@ func TestPatronsGetNothingFromStaffRoutes(t *testing.T) {
 		name string
 		c    *client
 	}{{"anonymous", f.anonymous}, {"patron", f.patronA}, {"patron token as staff cookie", forged}}
+	// Anyone may use the staff sign-in and sign-out, and nothing else.
+	var open []string
+	for pattern, access := range f.access {
+		if access == "open" {
+			open = append(open, pattern)
+		}
+	}
+	slices.Sort(open)
+	if want := []string{"GET /staff/login", "POST /staff/login", "POST /staff/logout"}; !slices.Equal(open, want) {
+		t.Errorf("staff routes open to anyone: %v, want %v", open, want)
+	}
 	data := []string{f.b.Name, f.b.Barcode, f.bLoan.Item.Title, f.shelf.Title, "Staff ada"}
 	walked := 0
 	for _, pattern := range f.patterns {
