@@ -84,15 +84,17 @@ func (c *conn) lookUpPatron(aa []byte) (patron, error) {
 }
 
 // screenMessage is the AF of a patron reply: why the PIN was not accepted,
-// else why the patron may not borrow, else nothing.
+// else why the patron may not borrow, else nothing. A PIN not accepted, or
+// a paused barcode, gets the same words whether or not the barcode is a
+// patron's, as in every other transaction: only BL says that.
 func (c *conn) screenMessage(p *patron) string {
 	switch {
-	case !p.found:
-		return c.t("sip2.unknown_patron")
-	case p.rec.BorrowRefusal != nil && p.rec.BorrowRefusal.Reason == library.ReasonNotRegistered:
+	case p.found && p.rec.BorrowRefusal != nil && p.rec.BorrowRefusal.Reason == library.ReasonNotRegistered:
 		return c.standing(p.rec.BorrowRefusal) // register first, PIN or not (R4)
 	case p.pin.sent && p.pin.message != "":
 		return p.pin.message
+	case !p.found:
+		return c.t("sip2.unknown_patron")
 	case p.rec.BorrowRefusal != nil:
 		return c.standing(p.rec.BorrowRefusal)
 	}

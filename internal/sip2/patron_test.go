@@ -24,7 +24,7 @@ func TestPatronStatus(t *testing.T) {
 		af                    string // part of the screen message
 	}{
 		{"unknown patron", "29999999", "AC|", "YYYY", "N", "", "", "not recognised"},
-		{"unknown patron with PIN", "29999999", "AC|ADcorrect horse|", "YYYY", "N", "N", "", "not recognised"},
+		{"unknown patron with PIN", "29999999", "AC|ADcorrect horse|", "YYYY", "N", "N", "", "not right"},
 		{"wrong PIN", "20240001", "AC|ADwrong horse|", "    ", "Y", "N", "Chan Tai Man", "not right"},
 		{"right PIN", "20240001", "AC|ADcorrect horse|", "    ", "Y", "Y", "Chan Tai Man", ""},
 		{"right PIN, client omits AC", "20240001", "ADcorrect horse|", "    ", "Y", "Y", "Chan Tai Man", ""},
@@ -97,7 +97,7 @@ func TestPINThrottleSharedWithWeb(t *testing.T) {
 		c.do(patronStatusReq("29999999", "ADwhatever|"))
 	}
 	got = c.do(patronStatusReq("29999999", "ADwhatever|"))
-	got.wantContains(t, "AF", "not recognised")
+	got.wantContains(t, "AF", "paused until")
 	got.want(t, "CQ", "N")
 }
 
