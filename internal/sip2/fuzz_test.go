@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/carrel-library/carrel/internal/library"
 	"github.com/carrel-library/carrel/internal/storage/storagetest"
@@ -37,6 +38,10 @@ func FuzzParse(f *testing.F) {
 		if m.Seq < -1 || m.Seq > 9 {
 			t.Fatalf("sequence %d", m.Seq)
 		}
+		// What is acted on is text: UTF-8 without control characters.
+		if !utf8.Valid(line) || hasControl(line) {
+			t.Fatalf("accepted %q, which is not text", line)
+		}
 	})
 }
 
@@ -50,6 +55,9 @@ var fuzzSeeds = []string{
 	"09N20261128    10000020261128    100000APMAIN|AOHKCT|ABB0001|AC|",
 	"3720261128    1000000100HKDBV1.00|AOHKCT|AA20240001|",
 	"2300120261128    100000|AY2AZ",
+	"11NN20261128    10000020261128    100000AOHKCT|AA2024\x000001|ABB0002|AC|",
+	"01N20261128    100000AOHKCT|ALCard \x1b[2J retained|AA20240001|AC|",
+	"9300CNkiosk1|COkiosk\u0085secret|CPMAIN|",
 	"97",
 }
 

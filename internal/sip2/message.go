@@ -40,6 +40,7 @@ var (
 	ErrCode     = errors.New("sip2: unknown message identifier")
 	ErrChecksum = errors.New("sip2: checksum does not match")
 	ErrEncoding = errors.New("sip2: message is not UTF-8")
+	ErrControl  = errors.New("sip2: message holds a control character")
 )
 
 // fixedLen is the length of each request's fixed part, by message code;
@@ -89,6 +90,9 @@ func Parse(line []byte, m *Message) error {
 	if !utf8.Valid(body) {
 		return ErrEncoding
 	}
+	if hasControl(body) {
+		return ErrControl
+	}
 	if len(body) < 2 || !isDigit(body[0]) || !isDigit(body[1]) {
 		return ErrCode
 	}
@@ -119,6 +123,19 @@ func Parse(line []byte, m *Message) error {
 		m.n++
 	}
 	return nil
+}
+
+// hasControl reports whether UTF-8 text holds a control character (C0,
+// DEL or C1). No SIP2 field carries one; a NUL or an escape sequence would
+// otherwise reach the database (PostgreSQL refuses a NUL in text), the
+// audit log and the screens staff read.
+func hasControl(b []byte) bool {
+	for i, c := range b {
+		if c < 0x20 || c == 0x7f || c == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f {
+			return true
+		}
+	}
+	return false
 }
 
 // Field returns the value of the first field with the given two-character
