@@ -24,16 +24,27 @@ const maxListed = 500
 // and the PIN check when AD is sent. Without AD it costs one read
 // transaction. A hold item is one waiting for the patron on the hold
 // shelf; an unavailable hold is one still in its item's queue.
+//
+// A PIN typed (AD not empty) and not accepted withholds the record: the
+// reply says that the PIN is not right and, as for any barcode, whether
+// the barcode is a patron's, but shows no name, counts, privileges,
+// limits, items or fines, so that someone trying another patron's card
+// with their own PIN learns nothing of that patron.
 func (c *conn) patronInformation() {
 	m := &c.req
 	lang, summary := m.Fixed[0:3], m.Fixed[21:31]
 	c.setLanguage(lang)
 	aa, _ := m.Field("AA")
 	p, err := c.lookUpPatron(aa)
+	ad, _ := m.Field("AD")
+	show := p.found && (len(ad) == 0 || p.pin.accepted())
+	if p.found && !show {
+		p.rec = withheld(p.rec)
+	}
 
 	flags := unknownFlags()
 	var overdue, fines, onShelf, waiting int
-	if err == nil && p.found {
+	if err == nil && show {
 		flags = flagsFor(&p.rec)
 		for i := range p.rec.Holds {
 			switch p.rec.Holds[i].State {
@@ -63,7 +74,7 @@ func (c *conn) patronInformation() {
 	c.out.count(0) // recalls: Carrel does not recall loans
 	c.out.count(waiting)
 	c.patronIdentity(aa, &p)
-	if p.found {
+	if show {
 		if _, ok := c.srv.cfg.Category(p.rec.Patron.Category); ok {
 			c.out.fieldCount("BZ", p.rec.Category.MaxHolds)
 			c.out.fieldCount("CB", p.rec.Category.MaxLoans)
@@ -73,7 +84,7 @@ func (c *conn) patronInformation() {
 	if p.found && c.srv.cfg.FineThreshold > 0 {
 		c.out.fieldMoney("CC", c.srv.cfg.FineThreshold)
 	}
-	if err == nil && p.found {
+	if err == nil && show {
 		c.itemLists(&p.rec, summary)
 	}
 	if err != nil {
@@ -82,6 +93,17 @@ func (c *conn) patronInformation() {
 		c.out.field("AF", msg)
 	}
 	c.finish()
+}
+
+// withheld is what a 64 may show of a record when the PIN typed was not
+// accepted: nothing, but that a card holder must register first (R4),
+// which the reply says to anyone, PIN or not.
+func withheld(rec library.Record) library.Record {
+	var out library.Record
+	if r := rec.BorrowRefusal; r != nil && r.Reason == library.ReasonNotRegistered {
+		out.BorrowRefusal = r
+	}
+	return out
 }
 
 // itemLists appends the list the summary asks for, by item barcode: hold
