@@ -382,7 +382,7 @@ func TestSessionsList(t *testing.T) {
 	var labels []string
 	for _, st := range stored {
 		labels = append(labels, st.Device)
-		if strings.Contains(fmt.Sprintf("%+v", st), "Mozilla") {
+		if strings.Contains(strings.ToLower(fmt.Sprintf("%+v", st)), "mozilla") {
 			t.Errorf("a stored session holds the User-Agent: %+v", st)
 		}
 	}
