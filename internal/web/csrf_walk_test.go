@@ -161,7 +161,7 @@ func staffPattern(pattern string) bool {
 func (f *walkFixture) actionForm(pattern string) url.Values {
 	v := url.Values{
 		// My Account.
-		"all": {"1"}, "loan": {idOf(f.aLoan.ID)},
+		"all": {"1"}, "loan": {idOf(f.aFree.ID)},
 		"old_pin": {pinA}, "new_pin": {newPINA}, "confirm_pin": {newPINA},
 		// The desk.
 		"patron": {f.b.Barcode}, "item": {f.shelf.Barcode}, "patron_barcode": {f.b.Barcode}, "item_barcode": {f.aLoan.Item.Barcode},

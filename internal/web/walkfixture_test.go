@@ -28,7 +28,8 @@ type walkFixture struct {
 	patterns []string          // every pattern the server registers
 	access   map[string]string // staff pattern → its access
 	a, b     library.Patron
-	aLoan    library.Loan // A's, renewable
+	aLoan    library.Loan // A's, held by B
+	aFree    library.Loan // A's, renewable
 	bLoan    library.Loan // B's
 	bHold    library.Hold // B's hold on A's loan's item
 	shelf    library.Item
@@ -73,6 +74,7 @@ func newWalkFixture(t *testing.T) *walkFixture {
 	f.b = l.patron("24062953", "Chan Tai Man", nil)
 	l.chosenPIN(f.b, pinB)
 	f.aLoan = l.loan(f.a, "30000001", "Introduction to Algorithms", today.AddDays(-10), today.AddDays(4), 0)
+	f.aFree = l.loan(f.a, "30000002", "The Art of Computer Programming", today.AddDays(-12), today.AddDays(2), 0)
 	f.bLoan = l.loan(f.b, "30000009", "Structure and Interpretation of Computer Programs", today.AddDays(-20), today.AddDays(-2), 0)
 	f.shelf = l.item("30000005", "A Pattern Language")
 	f.bHold, err = l.svc.PlaceHold(l.ctx, library.CommandLine, f.b.ID, f.aLoan.Item.Barcode)
