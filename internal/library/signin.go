@@ -139,7 +139,7 @@ func (s *Service) reserve(tx Tx, keys []throttleKey, now time.Time) (locked time
 		}
 		if n >= k.max {
 			locked = now.Add(th.Lockout.D())
-			if err := tx.Lock(k.key, locked); err != nil {
+			if err := pause(tx, k.key, locked); err != nil {
 				return time.Time{}, nil, err
 			}
 		}
@@ -169,13 +169,23 @@ func (s *Service) settle(tx Tx, keys []throttleKey, now time.Time) ([]string, er
 			return nil, err
 		}
 		if n >= k.max {
-			if err := tx.Lock(k.key, now.Add(th.Lockout.D())); err != nil {
+			if err := pause(tx, k.key, now.Add(th.Lockout.D())); err != nil {
 				return nil, err
 			}
 			locked = append(locked, k.key)
 		}
 	}
 	return locked, nil
+}
+
+// pause locks a throttle key until the given instant and forgets its
+// failures: they have had their effect, and when a pause shorter than the
+// window ends they must not begin another at the next attempt.
+func pause(tx Tx, key string, until time.Time) error {
+	if err := tx.Unlock(key); err != nil {
+		return err
+	}
+	return tx.Lock(key, until)
 }
 
 // reserveAttempt checks the locks on the barcode and the address, counts
