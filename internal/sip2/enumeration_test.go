@@ -2,7 +2,6 @@ package sip2_test
 
 import (
 	"slices"
-	"sort"
 	"testing"
 	"time"
 
@@ -176,7 +175,7 @@ func timeAlternately(n int, a, b func() time.Duration) (da, db []time.Duration) 
 // median returns the middle of the durations.
 func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	slices.Sort(s)
 	if len(s)%2 == 1 {
 		return s[len(s)/2]
 	}

@@ -1,0 +1,194 @@
+package web_test
+
+import (
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/carrel-library/carrel/internal/library"
+)
+
+// answer is everything a sign-in attempt gets back that a visitor could
+// compare: the status, the page, every header but Date, and the cookies
+// set with their attributes.
+type answer struct {
+	status  int
+	body    string
+	headers map[string][]string
+	cookies []string
+}
+
+// cookieValue matches the value of a Set-Cookie line.
+var cookieValue = regexp.MustCompile(`^([^=]*)=[^;]*`)
+
+// answerOf reads a response as an answer. Each Set-Cookie line is kept
+// whole, name and attributes (Path, Max-Age, HttpOnly, Secure, SameSite),
+// with its value replaced by "<value>": a random token differs every
+// time by design, and its presence, name and attributes are what a
+// visitor could tell apart.
+func answerOf(res response) answer {
+	h := maps.Clone(res.header)
+	delete(h, "Date")
+	var cookies []string
+	for _, line := range h["Set-Cookie"] {
+		cookies = append(cookies, cookieValue.ReplaceAllString(line, "$1=<value>"))
+	}
+	delete(h, "Set-Cookie")
+	slices.Sort(cookies)
+	return answer{status: res.status, body: res.body, headers: h, cookies: cookies}
+}
+
+// sameAnswer fails the test unless two answers are identical, saying how they differ.
+func sameAnswer(t *testing.T, what string, got, want answer) {
+	t.Helper()
+	if got.status != want.status {
+		t.Errorf("%s: status %d, want %d", what, got.status, want.status)
+	}
+	if got.body != want.body {
+		t.Errorf("%s: the page differs", what)
+	}
+	if !maps.EqualFunc(got.headers, want.headers, slices.Equal) {
+		t.Errorf("%s: headers %v, want %v", what, got.headers, want.headers)
+	}
+	if !slices.Equal(got.cookies, want.cookies) {
+		t.Errorf("%s: cookies %q, want %q", what, got.cookies, want.cookies)
+	}
+}
+
+// enumerationPatrons stores a card holder, a patron on the barcode preset,
+// and an active, a blocked and an expired patron with PINs of their own.
+func enumerationPatrons(l *testLibrary) {
+	l.t.Helper()
+	l.patron("25017342", "Lam Chi Ho", func(p *library.Patron) { p.RegisteredOn = library.Date{} })
+	l.patron("24031588", "Wong Ka Yan", nil)
+	active := l.patron("24062953", "Chan Tai Man", nil)
+	blocked := l.patron("23045126", "Ho Ka Lok", func(p *library.Patron) { p.BlockedReason = "lost book" })
+	expired := l.patron("21018834", "Tsang Hoi Yee", func(p *library.Patron) { p.ExpiresOn = library.NewDate(2026, 8, 31) })
+	for _, p := range []library.Patron{active, blocked, expired} {
+		l.chosenPIN(p, "right-pin-"+p.Barcode)
+	}
+}
+
+// TestEnumerationAnswersIdentical proves that an unknown barcode, a card
+// holder with the right preset, and a wrong PIN for a preset, an active, a
+// blocked and an expired account get identical answers from the running
+// server: status, page, every header but Date, and cookies (none is set).
+// Then, paused after ten failures each, an active, a blocked and an
+// unknown barcode get identical answers too, even with the right PIN.
+func TestEnumerationAnswersIdentical(t *testing.T) {
+	l := newLibrary(t, nil)
+	enumerationPatrons(l)
+
+	attempts := []struct{ name, barcode, pin string }{
+		{"unknown barcode", "99999999", "whatever-1"},
+		{"card holder with its barcode", "25017342", "25017342"},
+		{"preset patron, wrong PIN", "24031588", "24031589"},
+		{"active patron, wrong PIN", "24062953", "wrong-pin-1"},
+		{"blocked patron, wrong PIN", "23045126", "wrong-pin-1"},
+		{"expired patron, wrong PIN", "21018834", "wrong-pin-1"},
+	}
+	var first answer
+	for i, a := range attempts {
+		c := l.client()
+		got := answerOf(c.signIn(a.barcode, a.pin))
+		if c.sessionCookie() != "" {
+			t.Errorf("%s: got a session", a.name)
+		}
+		if i == 0 {
+			first = got
+			if got.status != http.StatusUnauthorized || len(got.cookies) != 0 {
+				t.Fatalf("%s: status %d, cookies %q; want 401 and none", a.name, got.status, got.cookies)
+			}
+			continue
+		}
+		sameAnswer(t, a.name, got, first)
+	}
+
+	paused := []struct{ name, barcode, right string }{
+		{"unknown barcode", "88888888", "whatever-1"},
+		{"active patron", "24062953", "right-pin-24062953"},
+		{"blocked patron", "23045126", "right-pin-23045126"},
+	}
+	for i, p := range paused {
+		for range l.cfg.Throttle.MaxFailures {
+			l.client().signIn(p.barcode, "wrong-pin-2")
+		}
+		got := answerOf(l.client().signIn(p.barcode, p.right))
+		if i == 0 {
+			first = got
+			if got.status != http.StatusTooManyRequests || got.headers["Retry-After"] == nil {
+				t.Fatalf("paused %s: status %d, headers %v; want 429 with Retry-After", p.name, got.status, got.headers)
+			}
+			continue
+		}
+		sameAnswer(t, "paused "+p.name, got, first)
+	}
+}
+
+// TestEnumerationTiming proves an unknown barcode and a wrong PIN for a
+// patron take the same time to answer: over 200 tries of each through
+// the running web server, alternating, their medians differ by under
+// 10 ms. The throttle's limits are raised for the run (100,000 per barcode
+// and per address) so that neither is paused; both barcodes gather the
+// same number of failures, so the throttle's own work is alike too.
+func TestEnumerationTiming(t *testing.T) {
+	if testing.Short() {
+		t.Skip("400 argon2id verifications: skipped in -short mode")
+	}
+	l := newLibrary(t, func(c *library.Config) {
+		c.Throttle.MaxFailures = 100000
+		c.Throttle.AddrMaxFailures = 100000
+	})
+	p := l.patron("24062953", "Chan Tai Man", nil)
+	l.chosenPIN(p, "right-pin-24062953")
+	c := l.client() // one client: its connection is kept alive for both kinds
+	try := func(barcode string) time.Duration {
+		start := time.Now()
+		res := c.signIn(barcode, "wrong-pin-1")
+		d := time.Since(start)
+		if res.status != http.StatusUnauthorized {
+			t.Fatalf("%s: status %d, want 401", barcode, res.status)
+		}
+		return d
+	}
+	const n = 200
+	unknown, wrong := alternate(n, func() time.Duration { return try("99999999") }, func() time.Duration { return try(p.Barcode) })
+	mu, mw := middle(unknown), middle(wrong)
+	t.Logf("web sign-in, medians of %d tries: unknown barcode %v, wrong PIN %v", n, mu, mw)
+	if d := (mu - mw).Abs(); d >= 10*time.Millisecond {
+		t.Errorf("medians differ by %v: unknown barcode %v, wrong PIN %v; want under 10ms", d, mu, mw)
+	}
+}
+
+// alternate runs a and b n times each, after a few untimed warm-up rounds,
+// alternating which goes first so that a change of load on the machine
+// falls on both alike, and returns their durations.
+func alternate(n int, a, b func() time.Duration) (da, db []time.Duration) {
+	for range 5 {
+		a()
+		b()
+	}
+	for i := range n {
+		if i%2 == 0 {
+			da = append(da, a())
+			db = append(db, b())
+		} else {
+			db = append(db, b())
+			da = append(da, a())
+		}
+	}
+	return da, db
+}
+
+// middle returns the median of the durations.
+func middle(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
