@@ -60,7 +60,7 @@ func BenchmarkDueAt(b *testing.B) {
 		// year-end closure; then Sunday 3 January: due Monday 4 January.
 		{"across_year_end_closure", time.Date(2026, 12, 18, 16, 30, 0, 0, loc), 14, time.Date(2027, 1, 4, 23, 59, 59, 0, loc)},
 		// A staff loan of 28 days from 30 November ends on Monday 28
-		// December, inside the closure: nine days later, 4 January.
+		// December, inside the closure: a week later, 4 January.
 		{"staff_loan_into_closure", time.Date(2026, 11, 30, 9, 0, 0, 0, loc), 28, time.Date(2027, 1, 4, 23, 59, 59, 0, loc)},
 	} {
 		if got := cfg.DueAt(bm.from, bm.days); !got.Equal(bm.want) {
