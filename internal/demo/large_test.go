@@ -15,8 +15,10 @@ import (
 
 // testSize is a generated library small enough for a test and shaped like
 // the large one: load-test patrons, every heavy patron, and more returned
-// loans than items.
-var testSize = demo.Size{Patrons: 400, Items: 3000, ReturnedLoans: 8000, OpenLoans: 1600,
+// loans than items. The other patrons' 1,500 current loans fill about two
+// thirds of what their loan limits allow, so that loans drawn without
+// regard to the limits would break them.
+var testSize = demo.Size{Patrons: 200, Items: 4000, ReturnedLoans: 8000, OpenLoans: 1111 + 1500,
 	LoadPatrons: 16, Heavy: []int{1, 10, 100, 1000}, Seed: 42}
 
 // largeNow is the clock of the generated libraries: a Wednesday morning.
