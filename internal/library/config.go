@@ -56,6 +56,8 @@ type Config struct {
 	// TemporaryPINValid is how long a PIN given out by staff can be used: a
 	// temporary PIN after a reset, or a random first PIN at registration.
 	TemporaryPINValid Duration `json:"temporary_pin_valid"`
+	// Limits bound what a crowd of clients can take of one node.
+	Limits Limits `json:"limits"`
 
 	proxies []netip.Prefix
 	loc     *time.Location
@@ -111,6 +113,22 @@ type StaffPolicy struct {
 	RequireTOTPForAdmins bool `json:"require_totp_for_admins"`
 }
 
+// Limits bound the work and connections one node takes on at once. The
+// argon2id hashes themselves are bounded by the cores (one per CPU), each
+// holding ArgonMemoryKiB; these say how many more may wait, and how many
+// machines may hold a SIP2 connection.
+type Limits struct {
+	// SignInQueue is how many PIN and password checks may wait for a free
+	// hashing slot, on top of the one per CPU being hashed. A sign-in
+	// beyond it is answered at once with "busy, try again" (HTTP 503 with
+	// Retry-After) instead of waiting: on two cores about 40 checks finish
+	// a second, so the default of 128 is about three seconds' work.
+	SignInQueue int `json:"sign_in_queue"`
+	// SIP2MaxConnections is how many SIP2 connections may be open at once;
+	// a connection beyond it is closed as soon as it is accepted.
+	SIP2MaxConnections int `json:"sip2_max_connections"`
+}
+
 // PINPolicy is the policy for chosen PINs, after NIST SP 800-63B.
 type PINPolicy struct {
 	MinLength int `json:"min_length"`
@@ -159,6 +177,7 @@ func DefaultConfig() Config {
 			AbsoluteTimeout: Duration(12 * time.Hour)},
 		HoldShelfDays:     7,
 		TemporaryPINValid: Duration(7 * 24 * time.Hour),
+		Limits:            Limits{SignInQueue: 128, SIP2MaxConnections: 256},
 	}
 	if err := c.Prepare(); err != nil {
 		panic(err) // the defaults are fixed; a failure here is a bug
@@ -247,8 +266,19 @@ func (c *Config) Prepare() error {
 	if c.TemporaryPINValid < Duration(time.Hour) {
 		return Errorf(EINVALID, "temporary_pin_valid: need at least 1h")
 	}
+	if c.Limits.SignInQueue < 1 || c.Limits.SignInQueue > maxLimit {
+		return Errorf(EINVALID, "limits: sign_in_queue must be between 1 and %d", maxLimit)
+	}
+	if c.Limits.SIP2MaxConnections < 1 || c.Limits.SIP2MaxConnections > maxLimit {
+		return Errorf(EINVALID, "limits: sip2_max_connections must be between 1 and %d", maxLimit)
+	}
 	return nil
 }
+
+// maxLimit is the largest value a setting of Limits takes: beyond it a
+// node runs out of file descriptors or memory before the limit means
+// anything.
+const maxLimit = 100000
 
 // TrustedProxy reports whether addr is one of the trusted load balancers.
 func (c *Config) TrustedProxy(addr netip.Addr) bool {

@@ -15,7 +15,11 @@ type Service struct {
 }
 
 // NewService returns a Service over the given store. cfg must be prepared.
+// The hasher's queue is bounded by cfg.Limits.SignInQueue.
 func NewService(cfg *Config, store Store, hasher *Hasher) *Service {
+	if hasher != nil {
+		hasher.SetQueueLimit(cfg.Limits.SignInQueue)
+	}
 	return &Service{cfg: cfg, store: store, hasher: hasher, now: time.Now}
 }
 

@@ -17,6 +17,10 @@ import (
 // DefaultIdleTimeout is how long a connection may stay silent before it is closed.
 const DefaultIdleTimeout = 5 * time.Minute
 
+// refusedLogEvery is how often refusals at the connection limit are
+// logged: a flood of connections must not become a flood of log lines.
+const refusedLogEvery = 10 * time.Second
+
 // maxFailedLogins is how many failed 93 logins a connection may make; the
 // next failure closes it.
 const maxFailedLogins = 3
@@ -27,6 +31,11 @@ type Options struct {
 	// IdleTimeout closes a connection that sends nothing for this long
 	// (DefaultIdleTimeout when zero).
 	IdleTimeout time.Duration
+	// MaxConns is how many connections may be open at once; one accepted
+	// beyond it is closed at once, unanswered (the library's
+	// limits.sip2_max_connections when zero). Each connection holds a
+	// goroutine and about 12 KiB of buffers.
+	MaxConns int
 	// Logger receives internal errors. PINs and passwords are never logged.
 	Logger *slog.Logger
 	// Metrics, when set, counts every transaction and PIN failure.
@@ -53,6 +62,11 @@ type Server struct {
 	conns  map[*conn]struct{}
 	closed bool
 	wg     sync.WaitGroup
+
+	// Connections refused at the limit since the last log line, and when
+	// that line was written. Only the accept goroutine touches them.
+	refused    int
+	refusedLog time.Time
 }
 
 // New builds a server over the library service.
@@ -62,6 +76,9 @@ func New(svc *library.Service, opts Options) (*Server, error) {
 	}
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = svc.Config().Limits.SIP2MaxConnections
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -114,13 +131,19 @@ func (s *Server) accept() {
 			continue
 		}
 		delay = 0
-		c := newConn(s, nc)
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
 			nc.Close()
 			return
 		}
+		if len(s.conns) >= s.opts.MaxConns {
+			s.mu.Unlock()
+			nc.Close()
+			s.refuse()
+			continue
+		}
+		c := newConn(s, nc)
 		s.conns[c] = struct{}{}
 		s.wg.Add(1)
 		s.mu.Unlock()
@@ -131,6 +154,18 @@ func (s *Server) accept() {
 			delete(s.conns, c)
 			s.mu.Unlock()
 		}()
+	}
+}
+
+// refuse counts a connection closed at the limit and logs the count at
+// most once per refusedLogEvery. The client's address is not logged: a
+// gate or proxy may relay for patrons, and the count is what an operator
+// needs to raise limits.sip2_max_connections.
+func (s *Server) refuse() {
+	s.refused++
+	if now := time.Now(); now.Sub(s.refusedLog) >= refusedLogEvery {
+		s.log.Warn("sip2: connections refused at the limit", "limit", s.opts.MaxConns, "refused", s.refused)
+		s.refused, s.refusedLog = 0, now
 	}
 }
 
