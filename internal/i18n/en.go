@@ -210,4 +210,9 @@ var english = map[string]string{
 	"sip2.hold_no_change":     "A hold has nothing to change: cancel it and place a new one, or ask library staff.",
 	"sip2.hold_bad_mode":      "This hold request is not understood: please ask library staff.",
 	"sip2.checked_in_held":    "Thank you: the item is returned. Another reader is waiting for it: please leave it for library staff.",
+	// Too many sign-ins at once: the hashing queue is full (503).
+	"error.busy.signin_title": "Many people are signing in right now",
+	"error.busy.signin_body":  "Your PIN was not checked. Please wait a few seconds and sign in again.",
+	"error.busy.retry":        "Sign in again",
+	"error.busy.again":        "Try again",
 }

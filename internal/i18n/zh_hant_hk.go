@@ -210,4 +210,9 @@ var traditionalChinese = map[string]string{
 	"sip2.hold_no_change":     "預約沒有可更改的選項：請取消後重新預約，或聯絡圖書館職員。",
 	"sip2.hold_bad_mode":      "未能理解此預約要求：請聯絡圖書館職員。",
 	"sip2.checked_in_held":    "謝謝：項目已歸還。另有讀者正等候此項目：請把它交給圖書館職員。",
+	// Too many sign-ins at once: the hashing queue is full (503).
+	"error.busy.signin_title": "現時有很多人同時登入",
+	"error.busy.signin_body":  "系統未有核對你的密碼。請等候數秒後再登入。",
+	"error.busy.retry":        "再次登入",
+	"error.busy.again":        "再試一次",
 }

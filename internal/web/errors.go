@@ -76,17 +76,33 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			s.log.Error("web: request failed", "method", r.Method, "route", r.Pattern, "err", redact(err.Error()))
 		}
 	}
-	if we.status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "5")
-	}
 	data := errorPage{base: s.base(r, "error", we.title), Body: we.body, Back: "/", BackLabel: m("error.home")}
 	if staffPath(r.URL.Path) {
 		data.Desk, data.Path = true, staffGetPath(r.URL.Path, r.Method)
 		data.Back, data.BackLabel = "/staff", m("desk.error.back")
 	}
+	if we.status == http.StatusServiceUnavailable {
+		s.busy(w, r, &data)
+	}
 	if rerr := s.render(w, r, we.status, "error", &data); rerr != nil {
 		s.log.Error("web: render error page", "route", r.Pattern, "err", rerr)
 		http.Error(w, http.StatusText(we.status), we.status)
+	}
+}
+
+// busyRetryAfter is the Retry-After of a busy answer, in seconds: enough
+// for a full sign-in queue to drain on two cores.
+const busyRetryAfter = "5"
+
+// busy fills the page of a 503: PIN hashing is at its limit. The answer
+// says when to come back, and the page leads back to the form the request
+// came from; a sign-in says plainly that the PIN was not checked.
+func (s *Server) busy(w http.ResponseWriter, r *http.Request, data *errorPage) {
+	w.Header().Set("Retry-After", busyRetryAfter)
+	data.Back, data.BackLabel = data.Path, m("error.busy.again")
+	if p := r.URL.Path; p == loginPath || p == staffLoginPath {
+		data.Title, data.Body = m("error.busy.signin_title"), m("error.busy.signin_body")
+		data.BackLabel = m("error.busy.retry")
 	}
 }
 

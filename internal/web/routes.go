@@ -15,7 +15,7 @@ func (s *Server) routes() http.Handler {
 	cop.SetDenyHandler(s.handle(s.crossOrigin))
 	// The metrics middleware goes outermost: it times the whole answer and
 	// reads the route the mux records on the request.
-	return s.metrics.Middleware(s.headers(limitBody(cop.Handler(s.readableQuery(mux)))))
+	return s.metrics.Middleware(s.headers(limitBody(s.readBody(cop.Handler(s.readableQuery(mux))))))
 }
 
 // registrar is what register adds routes to: the server's mux, or in the
