@@ -176,7 +176,7 @@ func (pl *crashPlan) counts() crashCounts {
 // runDesk lends at the staff desk until the kill: the patron's barcode,
 // then an item, as a librarian scans them. The browser keeps its staff
 // session from round to round, as the desk would across a restart.
-func (pl *crashPlan) runDesk(d *deskClient, client int) {
+func (pl *crashPlan) runDesk(d *webClient, client int) {
 	for {
 		patron, item, ok := pl.nextCheckout(client)
 		if !ok {

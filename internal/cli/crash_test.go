@@ -72,9 +72,9 @@ func runCrashRounds(t *testing.T, target string) {
 	t.Logf("seed %d (%s=%d repeats this run)", seed, crashSeedVar, seed)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	lib := fillCrashLibrary(t, target)
-	desks := make([]*deskClient, crashDeskClients)
+	desks := make([]*webClient, crashDeskClients)
 	for i := range desks {
-		desks[i] = newDeskClient(t, "")
+		desks[i] = newWebClient(t, "")
 	}
 	started := time.Now()
 	var total crashCounts
@@ -116,7 +116,7 @@ func runCrashRounds(t *testing.T, target string) {
 	}
 	// The library still starts and stops cleanly after the last kill.
 	p := startServeProcess(t, bin, "--db", target)
-	if code, _, err := newDeskClient(t, p.url).do("GET", "/healthz", nil); err != nil || code != 200 {
+	if code, _, err := newWebClient(t, p.url).do("GET", "/healthz", nil); err != nil || code != 200 {
 		t.Errorf("health after the last kill: %d, %v", code, err)
 	}
 	if err := p.stop(t); err != nil {

@@ -127,16 +127,24 @@ type kioskConn struct {
 	r  *bufio.Reader
 }
 
-// dialKiosk connects to a SIP2 service and logs in as login.
-func dialKiosk(addr, login, password string) (*kioskConn, error) {
+// dialSIP2 connects to a SIP2 service without logging in.
+func dialSIP2(addr string) (*kioskConn, error) {
 	nc, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
 		return nil, err
 	}
-	k := &kioskConn{nc: nc, r: bufio.NewReader(nc)}
+	return &kioskConn{nc: nc, r: bufio.NewReader(nc)}, nil
+}
+
+// dialKiosk connects to a SIP2 service and logs in as login.
+func dialKiosk(addr, login, password string) (*kioskConn, error) {
+	k, err := dialSIP2(addr)
+	if err != nil {
+		return nil, err
+	}
 	reply, err := k.ask("9300CN" + login + "|CO" + password + "|CPMAIN-GF|")
 	if err != nil || !strings.HasPrefix(reply, "941") {
-		nc.Close()
+		k.close()
 		return nil, fmt.Errorf("SIP2 login as %s: %q, %v", login, reply, err)
 	}
 	return k, nil
@@ -190,19 +198,20 @@ func (k *kioskConn) checkin(item string) (bool, error) {
 	return reply[2] == '1' && strings.Contains(reply, "|AB"+item+"|"), nil
 }
 
-// deskClient is a browser at the staff desk: it keeps its cookies and does
-// not follow redirects.
-type deskClient struct {
-	base string
-	c    *http.Client
+// webClient is a browser, at the staff desk or a patron's: it keeps its
+// cookies and does not follow redirects.
+type webClient struct {
+	base     string
+	c        *http.Client
+	location string // the Location of the last answer
 }
 
-func newDeskClient(t *testing.T, base string) *deskClient {
-	return &deskClient{base: base, c: browser(t)}
+func newWebClient(t *testing.T, base string) *webClient {
+	return &webClient{base: base, c: browser(t)}
 }
 
 // do sends a request and reads the whole answer.
-func (d *deskClient) do(method, path string, form url.Values) (int, string, error) {
+func (d *webClient) do(method, path string, form url.Values) (int, string, error) {
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
@@ -219,12 +228,13 @@ func (d *deskClient) do(method, path string, form url.Values) (int, string, erro
 		return 0, "", err
 	}
 	defer res.Body.Close()
+	d.location = res.Header.Get("Location")
 	b, err := io.ReadAll(res.Body)
 	return res.StatusCode, string(b), err
 }
 
 // signIn signs in at /staff/login.
-func (d *deskClient) signIn(username, password string) error {
+func (d *webClient) signIn(username, password string) error {
 	code, page, err := d.do("POST", "/staff/login", url.Values{"username": {username}, "password": {password}})
 	if err != nil {
 		return err
@@ -242,7 +252,7 @@ var (
 
 // checkoutForm opens the check-out desk for the patron and returns the
 // form's CSRF and request tokens.
-func (d *deskClient) checkoutForm(patron string) (csrf, request string, err error) {
+func (d *webClient) checkoutForm(patron string) (csrf, request string, err error) {
 	code, page, err := d.do("GET", "/staff/checkout?patron="+url.QueryEscape(patron), nil)
 	if err != nil {
 		return "", "", err
@@ -257,7 +267,7 @@ func (d *deskClient) checkoutForm(patron string) (csrf, request string, err erro
 // checkout scans an item at the check-out desk for the patron, with the
 // form's tokens, and reports whether the newest line of the answer says
 // the item was lent to that patron.
-func (d *deskClient) checkout(patron, item, csrf, request string) (bool, error) {
+func (d *webClient) checkout(patron, item, csrf, request string) (bool, error) {
 	code, page, err := d.do("POST", "/staff/checkout", url.Values{"csrf": {csrf}, "request": {request},
 		"patron": {patron}, "item": {item}, "lines": {""}})
 	if err != nil {
