@@ -69,7 +69,7 @@ type node struct {
 
 // servingLine is what serve prints of its web address; sip2Line (in
 // sip2_test.go) of its SIP2 address.
-var servingLine = regexp.MustCompile(`Carrel is serving .* on (http://\S+)`)
+var servingLine = regexp.MustCompile(`Carrel is serving .* on (https?://\S+)`)
 
 // startNode starts `carrel serve` with web and SIP2 on free ports and waits
 // until it says where it listens. The process is stopped with SIGTERM when
