@@ -262,7 +262,8 @@ func (pl *crashPlan) runCheckins(addr string) {
 // an answer the test did not expect.
 func isCut(err error) bool {
 	s := err.Error()
-	for _, cut := range []string{"connection reset", "connection refused", "EOF", "broken pipe", "use of closed"} {
+	for _, cut := range []string{"connection reset", "connection refused", "EOF", "broken pipe", "use of closed",
+		"server closed idle connection", "transport connection broken"} {
 		if strings.Contains(s, cut) {
 			return true
 		}
