@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/text/unicode/norm"
@@ -130,8 +131,16 @@ func (h *Hasher) Derivations() int64 { return h.derived.Load() }
 
 // NormalizePIN returns pin in Unicode NFKC, so that the same PIN typed on a
 // full-width or composing keyboard (common with Chinese input methods)
-// hashes the same, as NIST SP 800-63B asks.
-func NormalizePIN(pin string) string { return norm.NFKC.String(pin) }
+// hashes the same, as NIST SP 800-63B asks. Bytes that are not UTF-8 (which
+// no entrance passes on, but a PIN may come from anywhere) become U+FFFD
+// each, so the result is always text and normalising it again changes
+// nothing.
+func NormalizePIN(pin string) string {
+	if !utf8.ValidString(pin) {
+		pin = string([]rune(pin))
+	}
+	return norm.NFKC.String(pin)
+}
 
 // acquire takes a slot of the semaphore, waiting while ctx allows and the
 // queue has room. The returned function gives the slot back.
