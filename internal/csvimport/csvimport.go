@@ -129,9 +129,11 @@ type row struct {
 
 // readCSV reads a whole CSV file whose header must name exactly the given
 // columns, in any order. Problems go to probs; rows with problems of form
-// (wrong number of fields, bad UTF-8, control characters) are left out, so
-// the checks of each kind only see well-formed rows. The error is for a
-// file that cannot be read at all.
+// (wrong number of fields, bad UTF-8, control characters, over maxCell
+// characters) are left out, so the checks of each kind only see
+// well-formed rows. Each field is trimmed and has an export's formula
+// escape taken off (unescapeFormula). The error is for a file that cannot
+// be read at all.
 func readCSV(r io.Reader, columns []string, probs *problems) ([]row, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	// Spreadsheet programs on Windows start UTF-8 files with a byte order mark.
@@ -189,9 +191,14 @@ func readCSV(r io.Reader, columns []string, probs *problems) ([]row, error) {
 				good = false
 				continue
 			}
-			f = strings.TrimSpace(f)
+			f = unescapeFormula(strings.TrimSpace(f))
 			if strings.IndexFunc(f, unicode.IsControl) >= 0 {
 				probs.add(line, columns[i], "contains a line break or other control character")
+				good = false
+				continue
+			}
+			if n := utf8.RuneCountInString(f); n > maxCell {
+				probs.add(line, columns[i], "is %d characters long, more than the %d a field may hold", n, maxCell)
 				good = false
 				continue
 			}
@@ -202,6 +209,11 @@ func readCSV(r io.Reader, columns []string, probs *problems) ([]row, error) {
 		}
 	}
 }
+
+// maxCell is the most characters a field may hold: more than any name,
+// title or address needs (the desk's forms take 1000 bytes), and a bound
+// on what one row can make Carrel store.
+const maxCell = 1000
 
 // headerOrder maps each wanted column to its position in the header.
 // Names are matched without regard to case or surrounding spaces.
