@@ -24,6 +24,7 @@ func commands() []command {
 		{"serve", "run the web service (and --demo: a demo library)", runServe},
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"import", "import patrons, items or loans from a CSV file", runImport},
+		{"export", "export patrons, items or open loans to a CSV file that import reads back", runExport},
 		{"demo", "fill an empty database with the demo library, or a generated one of any size (--size large)", runDemo},
 		{"db", "copy a library to another database (db copy), back up a SQLite one (db backup)", runDB},
 		{"patron", "patron tasks: unlock BARCODE (end a sign-in pause), reset-pin BARCODE (a temporary PIN)", runPatron},
