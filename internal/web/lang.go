@@ -54,5 +54,10 @@ func localPath(next string) string {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
-	return u.EscapedPath()
+	// The path is decoded and escaped again, which can turn "/%2f" into
+	// "//": a browser reads that as another site's address.
+	if p := u.EscapedPath(); !strings.HasPrefix(p, "//") {
+		return p
+	}
+	return "/"
 }
