@@ -63,6 +63,13 @@ func (db *DB) BulkLoad(ctx context.Context, fn func(b *Bulk) error) error {
 		return fmt.Errorf("storage: bulk load: connect: %w", err)
 	}
 	defer conn.Close()
+	if cd := copyDialectOf(db.d); cd == sqliteCopy {
+		restore, err := bulkCache(ctx, conn)
+		if err != nil {
+			return fmt.Errorf("storage: bulk load: %w", err)
+		}
+		defer restore()
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("storage: bulk load: begin: %w", err)
@@ -111,6 +118,27 @@ func (db *DB) BulkLoad(ctx context.Context, fn func(b *Bulk) error) error {
 		}
 	}
 	return nil
+}
+
+// bulkCacheKiB is SQLite's page cache for a bulk load. With the default
+// (2 MiB) the pages of the open loans' indexes, written in random order,
+// went out to the write-ahead log and back for every few rows: 100,000
+// open loans took 11 s, and 1.3 s with 64 MiB; the whole large library
+// took 40 s, and 21 s.
+const bulkCacheKiB = 64 << 10
+
+// bulkCache gives a SQLite connection the page cache of a bulk load, and
+// returns what gives it back the cache it had: the connection goes back to
+// the pool afterwards.
+func bulkCache(ctx context.Context, conn *sql.Conn) (restore func(), err error) {
+	var was int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&was); err != nil {
+		return nil, fmt.Errorf("page cache size: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
+		return nil, fmt.Errorf("page cache size: %w", err)
+	}
+	return func() { conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA cache_size = %d`, was)) }, nil
 }
 
 // Patrons writes n patrons: patron(i) for i from 0 to n-1, each with its

@@ -71,6 +71,13 @@ func TestBulkLoad(t *testing.T) {
 			t.Fatalf("BulkLoad: %v", err)
 		}
 		diff(t, "progress of the loans", progress, []int{0, 3, 3, 3})
+		if db.Dialect() == "sqlite" {
+			// The writer goes back to the pool with the page cache it had.
+			var cache int
+			if err := db.Pools()["write"].QueryRow(`PRAGMA cache_size`).Scan(&cache); err != nil || cache != -2000 {
+				t.Errorf("the writer's page cache after the load: %d (%v); want SQLite's default, -2000", cache, err)
+			}
+		}
 
 		view(t, db, func(tx library.Tx) error {
 			for _, want := range patrons {
