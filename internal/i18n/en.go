@@ -213,6 +213,7 @@ var english = map[string]string{
 	// Too many sign-ins at once: the hashing queue is full (503).
 	"error.busy.signin_title": "Many people are signing in right now",
 	"error.busy.signin_body":  "Your PIN was not checked. Please wait a few seconds and sign in again.",
+	"error.busy.staff_body":   "Your password was not checked. Please wait a few seconds and sign in again.",
 	"error.busy.retry":        "Sign in again",
 	"error.busy.again":        "Try again",
 }

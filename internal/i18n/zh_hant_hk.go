@@ -213,6 +213,7 @@ var traditionalChinese = map[string]string{
 	// Too many sign-ins at once: the hashing queue is full (503).
 	"error.busy.signin_title": "現時有很多人同時登入",
 	"error.busy.signin_body":  "系統未有核對你的密碼。請等候數秒後再登入。",
+	"error.busy.staff_body":   "系統未有核對你的密碼。請等候數秒後再登入。",
 	"error.busy.retry":        "再次登入",
 	"error.busy.again":        "再試一次",
 }

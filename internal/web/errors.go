@@ -103,6 +103,9 @@ func (s *Server) busy(w http.ResponseWriter, r *http.Request, data *errorPage) {
 	if p := r.URL.Path; p == loginPath || p == staffLoginPath {
 		data.Title, data.Body = m("error.busy.signin_title"), m("error.busy.signin_body")
 		data.BackLabel = m("error.busy.retry")
+		if p == staffLoginPath {
+			data.Body = m("error.busy.staff_body")
+		}
 	}
 }
 
