@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/carrel-library/carrel/internal/csvimport"
@@ -26,9 +27,11 @@ import (
 //   - refuses the whole file with *csvimport.Errors, every problem with a
 //     line, a known column or none, and a reason in UTF-8, and the library
 //     is exactly as it was (no partial import), or
-//   - accepts it, and every row reads back from the database equal to the
-//     file after the documented normalisation: fields trimmed, an export's
-//     formula quote taken off, barcodes normalised, a category in any case.
+//   - accepts it, every field is text (UTF-8, no control characters, at
+//     most 1000 characters), and every row reads back from the database
+//     equal to the file after the documented normalisation: fields
+//     trimmed, an export's formula quote taken off, barcodes normalised, a
+//     category in any case.
 
 // fuzzService is a fuzz target's library: a fresh SQLite database, seeded,
 // made once per fuzzing process (the target's body runs once per worker)
@@ -170,6 +173,13 @@ func checkImport(t *testing.T, svc *library.Service, kind csvimport.Kind, file [
 	rows := readFile(t, file)
 	if n := sum.Added + sum.Updated + sum.Unchanged; n != len(rows) {
 		t.Errorf("summary %v for %d rows", sum, len(rows))
+	}
+	for i, r := range rows {
+		for col, v := range r {
+			if !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 || utf8.RuneCountInString(v) > 1000 {
+				t.Errorf("row %d, column %s accepted though not text of at most 1000 characters: %q", i+1, col, v)
+			}
+		}
 	}
 	err = svc.Store().View(context.Background(), func(tx library.Tx) error {
 		for i, r := range rows {
