@@ -111,3 +111,22 @@ func TestLongPINNotTruncated(t *testing.T) {
 		t.Errorf("Verify(the PIN) = %v, %v", ok, err)
 	}
 }
+
+// FuzzNormalizeBarcode: a barcode as typed or scanned (forms, SIP2, CSV)
+// normalises to text without spaces or dashes, and normalising it again
+// changes nothing, so every entrance finds the same patron or item.
+func FuzzNormalizeBarcode(f *testing.F) {
+	for _, s := range []string{"20240001", " 2024-0001 ", "２０２４０００１", "ｓ１００１", "lib7q", "B‐0001", "B–0001", "b－0001",
+		"\xff\xfe", "a\x00b", "ß", "ǆ", "ﬀ", "\u00a0123\u2003", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := NormalizeBarcode(s)
+		if !utf8.ValidString(n) || strings.ContainsAny(n, " -\t\r\n") {
+			t.Fatalf("NormalizeBarcode(%q) = %q", s, n)
+		}
+		if again := NormalizeBarcode(n); again != n {
+			t.Fatalf("NormalizeBarcode not idempotent: %q gives %q, then %q", s, n, again)
+		}
+	})
+}
