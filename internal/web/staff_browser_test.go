@@ -42,9 +42,19 @@ func TestBrowserScanDesk(t *testing.T) {
 		}
 		return v
 	}
+	// focused names the element with focus, waiting up to two seconds for
+	// it to settle on the scan field: autofocus lands after the page has
+	// loaded, later on a busy machine.
 	focused := func() string {
 		t.Helper()
-		return get(chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
+		var got string
+		for deadline := time.Now().Add(2 * time.Second); ; {
+			got = get(chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
+			if got == "scan" || got == "q" || time.Now().After(deadline) {
+				return got
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 	latest := func() string {
 		t.Helper()

@@ -6,6 +6,9 @@
 (function () {
   var scan = document.querySelector("input[data-scan]");
   if (scan) {
+    // Autofocus lands when the browser gets round to it; a scan can come
+    // sooner. Take focus now unless the page already gave it to a field.
+    if (!document.activeElement || document.activeElement === document.body) scan.focus();
     // A key typed while focus is elsewhere on the page (not in another
     // field) goes to the scan field: the scanner's first digit is not lost.
     document.addEventListener("keydown", function (e) {
