@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/carrel-library/carrel/internal/library"
 )
@@ -11,11 +12,13 @@ type accountPage struct {
 	base
 	Rec      library.Record
 	Category msg
-	Loans    []loanRow
-	CanRenew bool   // the patron may renew at all
-	Standing *alert // why the patron cannot borrow or renew, and the way out
-	Expiry   *msg   // the account expires soon
-	Flash    *msg   // a change just made, e.g. a new PIN saved
+	Loans    []loanRow // the loans on the page shown
+	Count    string    // how many loans the patron has, "1,000"
+	Pager    *pager    // nil when every loan fits on one page
+	CanRenew bool      // the patron may renew at all
+	Standing *alert    // why the patron cannot borrow or renew, and the way out
+	Expiry   *msg      // the account expires soon
+	Flash    *msg      // a change just made, e.g. a new PIN saved
 	Results  *renewResults
 	Errors   formErrors
 }
@@ -50,14 +53,19 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, v *visit) error
 	return s.render(w, r, http.StatusOK, "account", p)
 }
 
-// newAccountPage turns the domain's record into what the page shows.
+// newAccountPage turns the domain's record into what the page shows: the
+// totals over every loan, and the rows of the page of loans the request
+// asks for (?page=N), so that the rows rendered are only those shown.
 func (s *Server) newAccountPage(r *http.Request, v *visit, rec library.Record) *accountPage {
+	from, to, pg := listPage(r, len(rec.Loans), loansPerPage, accountPageURL, "pager.account_label", "pager.loans_range")
 	p := &accountPage{
-		base:     s.signedInBase(r, v, "account", m("title.account")),
+		base:     s.signedInBase(r, v, "record", m("title.account")), // "record" marks My Account in the navigation
 		Rec:      rec,
 		Category: s.categoryName(rec.Patron.Category),
 		CanRenew: rec.BorrowRefusal == nil,
-		Loans:    make([]loanRow, 0, len(rec.Loans)),
+		Loans:    make([]loanRow, 0, to-from),
+		Count:    grouped(len(rec.Loans)),
+		Pager:    pg,
 	}
 	if r := rec.BorrowRefusal; r != nil {
 		p.Standing = &alert{m("notice.cannot_borrow"), s.standingMsg(r)}
@@ -66,7 +74,7 @@ func (s *Server) newAccountPage(r *http.Request, v *visit, rec library.Record) *
 		p.Expiry = &msg{Key: "notice.expires_soon", Args: []any{"date", rec.Patron.ExpiresOn}}
 	}
 	loc := s.cfg.Location()
-	for _, l := range rec.Loans {
+	for _, l := range rec.Loans[from:to] {
 		row := loanRow{
 			ID:           l.ID,
 			Title:        l.Item.Title,
@@ -90,6 +98,15 @@ func (s *Server) newAccountPage(r *http.Request, v *visit, rec library.Record) *
 		p.Loans = append(p.Loans, row)
 	}
 	return p
+}
+
+// accountPageURL is the address of page n of the patron's loans; the
+// fragment takes the patron to the list rather than the top of the page.
+func accountPageURL(n int) string {
+	if n == 1 {
+		return "/account#loans"
+	}
+	return "/account?page=" + strconv.Itoa(n) + "#loans"
 }
 
 // categoryName is the patron category in the patron's language; a category
