@@ -98,7 +98,7 @@ func parseScaleFlags(args []string, stderr io.Writer) (scaleOptions, error) {
 	fs.IntVar(&o.warmup, "warmup", 10, "requests of each borrowing record before the timed ones")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the generated libraries")
 	fs.StringVar(&o.postgres, "postgres", "", "a PostgreSQL URL: generate each library in a fresh schema of this database\n(dropped after), instead of in a SQLite file")
-	fs.StringVar(&o.dir, "dir", "", "folder for the SQLite files, kept after (default: a temporary folder, removed after)")
+	fs.StringVar(&o.dir, "dir", "", "folder for the SQLite files, each removed once measured (default: a temporary folder)")
 	fs.StringVar(&o.svg, "svg", "", "write the chart to this SVG file")
 	fs.StringVar(&o.markdown, "markdown", "", "write the tables to this Markdown file")
 	fs.Usage = func() {
