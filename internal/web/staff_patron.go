@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/carrel-library/carrel/internal/library"
@@ -17,7 +18,9 @@ type patronPage struct {
 	StatusClass string
 	Standing    *msg // why the patron cannot borrow, in staff's terms
 	LockedUntil string
-	Loans       []deskLoanRow
+	Loans       []deskLoanRow // the loans on the page shown
+	LoanCount   int           // how many loans the patron has
+	Pager       *pager        // nil when every loan fits on one page
 	CanRenew    bool
 	Fines       []fineRow
 	Holds       []holdRow
@@ -120,11 +123,21 @@ func (s *Server) renderPatron(w http.ResponseWriter, r *http.Request, v *staffVi
 	return s.render(w, r, status, "staff_patron", p)
 }
 
-// newPatronPage turns the domain's patron file into what the page shows.
+// newPatronPage turns the domain's patron file into what the page shows:
+// of the loans, only the page the request asks for (?page=N).
 func (s *Server) newPatronPage(r *http.Request, v *staffVisit, f library.PatronFile) *patronPage {
 	rec := f.Record
 	loc := s.cfg.Location()
+	pageURL := func(n int) string {
+		if n == 1 {
+			return patronPath(rec.Patron.ID) + "#loans"
+		}
+		return patronPath(rec.Patron.ID) + "?page=" + strconv.Itoa(n) + "#loans"
+	}
+	from, to, pg := listPage(r, len(rec.Loans), loansPerPage, pageURL, "pager.desk_label", "pager.loans_range")
 	p := &patronPage{
+		LoanCount:   len(rec.Loans),
+		Pager:       pg,
 		base:        s.staffBase(r, v, "staff_patron", m("desk.title.patron", "name", rec.Patron.Name)),
 		F:           f,
 		P:           rec.Patron,
@@ -149,7 +162,8 @@ func (s *Server) newPatronPage(r *http.Request, v *staffVisit, f library.PatronF
 	if !f.LockedUntil.IsZero() {
 		p.LockedUntil = f.LockedUntil.In(loc).Format("15:04")
 	}
-	for _, l := range rec.Loans {
+	p.Loans = make([]deskLoanRow, 0, to-from)
+	for _, l := range rec.Loans[from:to] {
 		row := deskLoanRow{
 			ID: l.ID, ItemID: l.Item.ID, Title: l.Item.Title, Author: l.Item.Author, ItemBarcode: l.Item.Barcode,
 			CallNumber: l.Item.CallNumber, Borrowed: library.DateOf(l.CheckedOutAt, loc), Due: library.DateOf(l.DueAt, loc),
