@@ -102,7 +102,8 @@ func (r scaleReport) markdown() string {
 				float64(t.Bytes)/1024, ms(t.P50), ms(t.P95), ms(t.P99), ms(t.Max))
 		}
 	}
-	fmt.Fprintf(&b, "\nThe whole run took %s.\n", r.Elapsed.Round(time.Second))
+	fmt.Fprintf(&b, "\nThe whole run took %s%s. On a machine shared with other work the figures are noisy, the p99 most: "+
+		"compare the cells of one run with each other rather than with another run's.\n", r.Elapsed.Round(time.Second), loadAverage(" (load average %s at the end)"))
 	return b.String()
 }
 
@@ -171,10 +172,8 @@ func scaleMachine(ctx context.Context, postgres string) string {
 		parts = append(parts, fmt.Sprintf("%.0f GiB memory", float64(kb)/(1<<20)))
 	}
 	parts = append(parts, runtime.Version())
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		if f := strings.Fields(string(load)); len(f) >= 3 {
-			parts = append(parts, "load average "+strings.Join(f[:3], " ")+" at the start")
-		}
+	if load := loadAverage("load average %s at the start"); load != "" {
+		parts = append(parts, load)
 	}
 	if postgres != "" {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -188,6 +187,16 @@ func scaleMachine(ctx context.Context, postgres string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// loadAverage is the machine's load averages over 1, 5 and 15 minutes
+// put in format, or "" where the system does not say.
+func loadAverage(format string) string {
+	load, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(load)); err == nil && len(f) >= 3 {
+		return fmt.Sprintf(format, strings.Join(f[:3], " "))
+	}
+	return ""
 }
 
 // procField is the value of the first "name: value" line of a /proc file.
