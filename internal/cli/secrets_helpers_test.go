@@ -256,3 +256,50 @@ func (d *webClient) signOut(t *testing.T) {
 		t.Fatalf("sign out: %d, want 303", code)
 	}
 }
+
+// sessionTokens returns the session tokens the clients' cookie jars hold,
+// patron and staff: anyone who found one in the database file, its WAL or
+// a log could take over that session. It fails the test when a client
+// holds none, since the search would then prove nothing.
+func sessionTokens(t *testing.T, clients map[string]*webClient) []secret {
+	t.Helper()
+	var out []secret
+	for who, c := range clients {
+		u, err := url.Parse(c.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(out)
+		for _, ck := range c.c.Jar.Cookies(u) {
+			if ck.Name == "carrel_session" || ck.Name == "carrel_staff" {
+				out = append(out, secret{who + " session token", ck.Value})
+			}
+		}
+		if len(out) == n {
+			t.Fatalf("%s holds no session cookie: the search for its token would prove nothing", who)
+		}
+	}
+	return out
+}
+
+// findTokens is findSecrets for session tokens. The server keeps a
+// token's SHA-256 to find its session by, so that form is looked for in
+// the output only; every other form, everywhere.
+func findTokens(places map[string][]byte, tokens []secret) []string {
+	var found []string
+	for name, b := range places {
+		hashAllowed := !strings.HasPrefix(name, "output of ")
+		for _, s := range tokens {
+			for _, f := range secretForms(s.value) {
+				if hashAllowed && strings.HasPrefix(f.how, "SHA-256") {
+					continue
+				}
+				if i := bytes.Index(b, f.b); i >= 0 {
+					found = append(found, fmt.Sprintf("%s %q (%s) in %s at byte %d", s.what, s.value, f.how, name, i))
+				}
+			}
+		}
+	}
+	slices.Sort(found)
+	return found
+}

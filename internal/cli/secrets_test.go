@@ -55,8 +55,9 @@ var (
 // check-outs and renewals. Then it searches the database file, its WAL
 // and shared-memory files (while serving, after kill -9, and after a
 // clean stop) and every line any process wrote, for every PIN, temporary
-// PIN, password and HKID number used, in the forms a careless system
-// might store them. None may appear. Only the command-line reset's own
+// PIN, password and HKID number used and the tokens of the sessions still
+// open, in the forms a careless system might store them (a session token's
+// SHA-256, which the server keeps, only in the output). None may appear. Only the command-line reset's own
 // standard output, which the librarian reads to the patron, shows its
 // temporary PIN.
 func TestNoSecretsAtRestOrInLogs(t *testing.T) {
@@ -220,6 +221,8 @@ func TestNoSecretsAtRestOrInLogs(t *testing.T) {
 	if res.Body.Close(); res.StatusCode != http.StatusBadRequest {
 		t.Fatalf("malformed sign-in form: %d, want 400", res.StatusCode)
 	}
+	// The sessions still open: a patron's, after a PIN change, and the desk's.
+	tokens := sessionTokens(t, map[string]*webClient{"patron": s5, "desk": desk})
 
 	// The files as they are while Carrel serves, then as kill -9 leaves
 	// them (the WAL not yet folded into the database), then after a restart
@@ -243,6 +246,7 @@ func TestNoSecretsAtRestOrInLogs(t *testing.T) {
 		t.Fatalf("wrong PIN after the restart: %d, want 401", code)
 	}
 	again.mustPatronSignIn(t, "20240005", dayPINS5b, "/account")
+	tokens = append(tokens, sessionTokens(t, map[string]*webClient{"patron after the restart": again})...)
 	if err := srv.stop(t); err != nil {
 		t.Fatalf("carrel serve did not stop cleanly: %v", err)
 	}
@@ -261,6 +265,11 @@ func TestNoSecretsAtRestOrInLogs(t *testing.T) {
 			}
 		}
 	}
+	for _, s := range tokens {
+		if len(findTokens(map[string][]byte{"a planted copy": []byte("xx\x00" + s.value + "\x00yy")}, []secret{s})) == 0 {
+			t.Fatalf("the search misses the %s", s.what)
+		}
+	}
 	places := map[string][]byte{}
 	for name, b := range files {
 		places[name] = b
@@ -272,11 +281,11 @@ func TestNoSecretsAtRestOrInLogs(t *testing.T) {
 	for _, b := range places {
 		size += len(b)
 	}
-	if found := findSecrets(places, secrets); len(found) > 0 {
+	if found := append(findSecrets(places, secrets), findTokens(places, tokens)...); len(found) > 0 {
 		t.Fatalf("%d secrets found at rest or in logs:\n%s", len(found), strings.Join(found, "\n"))
 	}
-	t.Logf("searched %d places (%d bytes: database, WAL and shared-memory files at three moments, and every output) for %d secrets, each in up to %d forms: none found",
-		len(places), size, len(secrets), len(secretForms(dayPINS5)))
+	t.Logf("searched %d places (%d bytes: database, WAL and shared-memory files at three moments, and every output) for %d secrets and %d session tokens, each in up to %d forms: none found",
+		len(places), size, len(secrets), len(tokens), len(secretForms(dayPINS5)))
 }
 
 // hkidPreset is the preset PIN an HKID number gives.
