@@ -172,23 +172,40 @@ func TestAccountPages(t *testing.T) {
 }
 
 // TestAccountPagesRenewAll proves Renew all on a page of the record renews
-// every loan, on every page, and comes back to the page it was sent from.
+// every loan, on every page, and comes back to the page it was sent from;
+// and that its outcomes list at most 50 loans, refusals first, and count
+// the rest.
 func TestAccountPagesRenewAll(t *testing.T) {
 	l := newLibrary(t, nil)
 	p := l.patron("24031588", "Wong Ka Yan", nil)
 	l.manyLoans(p, 60, 0, "3")
+	// Two loans at the renewal limit, due last: on the last page.
+	l.loan(p, "40000001", "At the limit 1", today, today.AddDays(100), 2)
+	l.loan(p, "40000002", "At the limit 2", today, today.AddDays(101), 2)
 	c := l.signedInPatron(p)
 	page2 := c.get("/account?page=2")
-	mustShowLoans(t, "page 2", page2.body, 51, 60, 2)
+	if got := loanTitles(page2.body); len(got) != 12 || got[0] != "Loan 051" || got[11] != "At the limit 2" {
+		t.Fatalf("page 2 lists %v", got)
+	}
 	res := c.post("/account/renew", with(form(t, page2.body, "/account/renew"), "all", "1"))
 	if res.status != http.StatusOK {
 		t.Fatalf("renew all from page 2: %d", res.status)
 	}
-	mustContain(t, text(res.body), "Renewed 60 of 60", "Loans 51–60 of 60")
-	mustShowLoans(t, "after renewing all", res.body, 51, 60, 2)
+	body := text(res.body)
+	mustContain(t, body, "Renewed 60 of 62", "Loans 51–62 of 62",
+		"…and 12 more, not listed here: 12 renewed, 0 not renewed.")
+	if got := strings.Count(res.body, `<li class="renewed">`) + strings.Count(res.body, `<li class="refused">`); got != 50 {
+		t.Errorf("%d outcomes listed one by one, want 50", got)
+	}
+	if i, j := strings.Index(body, "At the limit 2: not renewed"), strings.Index(body, "Loan 001: renewed"); i < 0 || j < 0 || i > j {
+		t.Errorf("refusals are not listed before renewals")
+	}
+	if got := loanTitles(res.body); len(got) != 12 || got[0] != "Loan 051" {
+		t.Errorf("after renewing all, the page lists %v", got)
+	}
 	for _, ln := range l.openLoans(p) {
-		if ln.Renewals != 1 {
-			t.Errorf("%s: %d renewals, want 1", ln.Item.Title, ln.Renewals)
+		if want := map[bool]int{true: 2, false: 1}[strings.HasPrefix(ln.Item.Title, "At the limit")]; ln.Renewals != want {
+			t.Errorf("%s: %d renewals, want %d", ln.Item.Title, ln.Renewals, want)
 		}
 	}
 }

@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/carrel-library/carrel/internal/i18n"
+	"github.com/carrel-library/carrel/internal/library"
 )
 
 // pagesText writes a pager's page numbers as text: "1 … 4 [5] 6 … 20".
@@ -95,4 +99,53 @@ func FuzzLoanPage(f *testing.F) {
 			t.Fatalf("page %q of %d loans: pager %+v", s, total, p)
 		}
 	})
+}
+
+// TestLongRecordRenders renders a page of a long borrowing record, on My
+// Account and at the desk, after renewing every loan, in both languages,
+// and looks for missing messages and arguments.
+func TestLongRecordRenders(t *testing.T) {
+	s := newTestServer(t)
+	loc := s.cfg.Location()
+	due := time.Date(2026, 12, 24, 23, 59, 59, 0, loc)
+	patron := library.Patron{ID: 1, Barcode: "24031588", Category: "student", Name: "Wong Ka Yan", RegisteredOn: library.NewDate(2024, 9, 1), PIN: library.PINRecord{Kind: library.PINChosen}}
+	rec := library.Record{Patron: patron, Status: library.StatusActive, Today: library.NewDate(2026, 11, 28)}
+	var outcomes []library.RenewOutcome
+	for i := range 1000 {
+		it := library.Item{ID: int64(i + 1), Title: "Title " + strconv.Itoa(i)}
+		rec.Loans = append(rec.Loans, library.LoanLine{Loan: library.Loan{ID: int64(i + 1), Item: it, DueAt: due, CheckedOutAt: due.AddDate(0, 0, -14)}, DueInDays: 26})
+		o := library.RenewOutcome{Item: it, Renewed: i%10 != 0, NewDue: due}
+		if !o.Renewed {
+			o.Refusal = &library.Refusal{Reason: library.ReasonRenewalLimit, Limit: 2}
+		}
+		outcomes = append(outcomes, o)
+	}
+	r := httptest.NewRequest("GET", "/account?page=7", nil)
+	account := s.newAccountPage(r, &visit{sess: library.Session{CSRFToken: "token"}, patron: patron}, rec)
+	account.Results = s.renewResults(outcomes)
+	desk := s.newPatronPage(httptest.NewRequest("GET", "/staff/patrons/1?page=7", nil), &staffVisit{}, library.PatronFile{Record: rec})
+	desk.Results = s.deskRenewResults(outcomes)
+	for _, p := range s.cat.Printers() {
+		for name, data := range map[string]any{"account": account, "staff_patron": desk} {
+			var b strings.Builder
+			if err := s.pages[p.Code()][name].ExecuteTemplate(&b, "layout", data); err != nil {
+				t.Fatalf("%s %s: %v", p.Code(), name, err)
+			}
+			page := b.String()
+			if i := strings.Index(page, i18n.MissingMarker); i >= 0 {
+				t.Errorf("%s %s: %s", p.Code(), name, page[i:min(len(page), i+80)])
+			}
+			if got := strings.Count(page, `<tr`) - 1; got != loansPerPage {
+				t.Errorf("%s %s: %d loan rows, want %d", p.Code(), name, got, loansPerPage)
+			}
+			if got := strings.Count(page, `<li class="re`); got != maxRenewLines {
+				t.Errorf("%s %s: %d outcomes listed, want %d", p.Code(), name, got, maxRenewLines)
+			}
+			for _, want := range []string{`id="page-7" aria-current="page"`, `<li class="more">`, `1,000`} {
+				if !strings.Contains(page, want) {
+					t.Errorf("%s %s: no %s", p.Code(), name, want)
+				}
+			}
+		}
+	}
 }

@@ -12,7 +12,13 @@ import (
 type renewResults struct {
 	Summary msg // "Renewed 2 of 3"
 	Lines   []renewLine
+	More    *msg // the outcomes not listed one by one, counted
 }
+
+// maxRenewLines is how many outcomes a renewal lists one by one: beyond
+// it the rest are counted in one line, so that Renew all on a thousand
+// loans answers with a readable page whose size does not grow with them.
+const maxRenewLines = loansPerPage
 
 // renewLine is the outcome for one loan.
 type renewLine struct {
@@ -98,6 +104,30 @@ func (s *Server) wordRenewals(outcomes []library.RenewOutcome, reason func(*libr
 		}
 		res.Lines = append(res.Lines, line)
 	}
-	res.Summary = m("renew.summary", "renewed", renewed, "total", len(outcomes), "n", len(outcomes))
+	res.Summary = m("renew.summary", "renewed", grouped(renewed), "total", grouped(len(outcomes)), "n", len(outcomes))
+	if len(res.Lines) > maxRenewLines {
+		// What the patron must act on comes first: refusals, then fines
+		// charged, then plain renewals.
+		slices.SortStableFunc(res.Lines, func(a, b renewLine) int { return renewRank(a) - renewRank(b) })
+		rest, ok := res.Lines[maxRenewLines:], 0
+		for _, l := range rest {
+			if l.Renewed {
+				ok++
+			}
+		}
+		res.More = &msg{Key: "renew.more", Args: []any{"count", grouped(len(rest)), "renewed", grouped(ok), "refused", grouped(len(rest) - ok)}}
+		res.Lines = res.Lines[:maxRenewLines]
+	}
 	return res
+}
+
+// renewRank orders renewal outcomes when not all of them are listed.
+func renewRank(l renewLine) int {
+	switch {
+	case !l.Renewed:
+		return 0
+	case l.Charged != nil:
+		return 1
+	}
+	return 2
 }
