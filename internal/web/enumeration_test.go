@@ -192,3 +192,71 @@ func middle(ds []time.Duration) time.Duration {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
+
+// TestStaffEnumerationAnswersIdentical proves the desk's sign-in tells
+// nothing about which usernames exist: an unknown username, and a wrong
+// password for a desk, an admin and a disabled account, get identical
+// answers (status, page, headers but Date, cookies: none is set); and a
+// disabled account's right password gets that answer too.
+func TestStaffEnumerationAnswersIdentical(t *testing.T) {
+	l := newLibrary(t, nil)
+	l.staff("dee", library.RoleDesk)
+	l.staff("ada", library.RoleAdmin)
+	l.staff("old", library.RoleDesk)
+	if err := l.svc.DisableStaff(l.ctx, library.CommandLine, "old"); err != nil {
+		t.Fatal(err)
+	}
+	attempts := []struct{ name, username, password string }{
+		{"unknown username", "nobody", "wrong-password-1"},
+		{"desk account, wrong password", "dee", "wrong-password-1"},
+		{"admin account, wrong password", "ada", "wrong-password-1"},
+		{"disabled account, wrong password", "old", "wrong-password-1"},
+		{"disabled account, right password", "old", deskPassword},
+	}
+	var first answer
+	for i, a := range attempts {
+		c := l.client()
+		got := answerOf(c.staffSignIn(a.username, a.password))
+		if i == 0 {
+			first = got
+			if got.status != http.StatusUnauthorized || len(got.cookies) != 0 {
+				t.Fatalf("%s: status %d, cookies %q; want 401 and none", a.name, got.status, got.cookies)
+			}
+			continue
+		}
+		sameAnswer(t, a.name, got, first)
+	}
+}
+
+// TestStaffEnumerationTiming proves an unknown username and a wrong
+// password for a desk account take the same time to answer: over 200
+// tries of each through the running web server, alternating, their
+// medians differ by under 10 ms. The throttle's limits are raised for the
+// run, as in TestEnumerationTiming.
+func TestStaffEnumerationTiming(t *testing.T) {
+	if testing.Short() {
+		t.Skip("400 argon2id verifications: skipped in -short mode")
+	}
+	l := newLibrary(t, func(c *library.Config) {
+		c.Throttle.MaxFailures = 100000
+		c.Throttle.AddrMaxFailures = 100000
+	})
+	l.staff("dee", library.RoleDesk)
+	c := l.client()
+	try := func(username string) time.Duration {
+		start := time.Now()
+		res := c.staffSignIn(username, "wrong-password-1")
+		d := time.Since(start)
+		if res.status != http.StatusUnauthorized {
+			t.Fatalf("%s: status %d, want 401", username, res.status)
+		}
+		return d
+	}
+	const n = 200
+	unknown, wrong := alternate(n, func() time.Duration { return try("nobody") }, func() time.Duration { return try("dee") })
+	mu, mw := middle(unknown), middle(wrong)
+	t.Logf("desk sign-in, medians of %d tries: unknown username %v, wrong password %v", n, mu, mw)
+	if d := (mu - mw).Abs(); d >= 10*time.Millisecond {
+		t.Errorf("medians differ by %v: unknown username %v, wrong password %v; want under 10ms", d, mu, mw)
+	}
+}
