@@ -14,6 +14,7 @@ import (
 	"github.com/carrel-library/carrel/internal/cli"
 	"github.com/carrel-library/carrel/internal/library"
 	"github.com/carrel-library/carrel/internal/storage/storagetest"
+	"github.com/pquerna/otp/totp"
 )
 
 // The screen messages a kiosk shows for a wrong PIN and a paused barcode.
@@ -248,4 +249,62 @@ func TestBruteForcePerAddress(t *testing.T) {
 	}
 	mustContain(t, text(res.body), "Sign-in is paused")
 	l.clientFrom("127.0.0.2").mustSignIn(p.Barcode, "reading-room-7", "/account")
+}
+
+// TestBruteForceStaffCode proves a staff member's two-factor codes cannot
+// be guessed without end by someone who has the password: ten wrong codes
+// pause the account, so the right code, and the right password too, get
+// 429 with Retry-After until the pause ends, and the codes are counted
+// against the same allowance as the password.
+func TestBruteForceStaffCode(t *testing.T) {
+	l := newLibrary(t, nil)
+	dee := l.staff("dee", library.RoleDesk)
+	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	l.update(func(tx library.Tx) error {
+		st, err := tx.StaffByID(dee.ID)
+		if err != nil {
+			return err
+		}
+		st.TOTPSecret = secret
+		return tx.UpdateStaff(st)
+	})
+	// The codes of the steps around now are right: a guess is none of them.
+	valid := map[string]bool{}
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		code, err := totp.GenerateCode(secret, l.now.Add(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		valid[code] = true
+	}
+	var wrong []string
+	for i := 0; len(wrong) < l.cfg.Throttle.MaxFailures; i++ {
+		if g := fmt.Sprintf("%06d", i); !valid[g] {
+			wrong = append(wrong, g)
+		}
+	}
+
+	c := l.client()
+	c.mustStaffSignInCode(t, "dee", deskPassword)
+	page := c.get("/staff/login/code")
+	for i, g := range wrong {
+		if res := c.submit(page.body, "/staff/login/code", "code", g); res.status != http.StatusUnauthorized {
+			t.Fatalf("wrong code %d: status %d, want 401", i+1, res.status)
+		}
+	}
+	right, err := totp.GenerateCode(secret, l.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := c.submit(page.body, "/staff/login/code", "code", right)
+	if res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") == "" {
+		t.Errorf("the right code after %d wrong ones: status %d, Retry-After %q; want 429 with Retry-After",
+			len(wrong), res.status, res.header.Get("Retry-After"))
+	}
+	if res := l.client().staffSignIn("dee", deskPassword); res.status != http.StatusTooManyRequests {
+		t.Errorf("the right password after %d wrong codes: status %d, want 429", len(wrong), res.status)
+	}
+	if res := c.get("/staff"); res.status != http.StatusSeeOther {
+		t.Errorf("the desk after the pause began: status %d, want a redirect to sign in", res.status)
+	}
 }
