@@ -78,7 +78,7 @@ func runFloorServer(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	read := db.Pools()["read"]
+	read := storagePool(db.Pools(), "read")
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.Dialect() != "sqlite" {
 		opts.Isolation = sql.LevelRepeatableRead

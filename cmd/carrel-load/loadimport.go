@@ -108,7 +108,7 @@ func bareInsert(ctx context.Context, target string, n int) (time.Duration, error
 		return 0, err
 	}
 	defer db.Close()
-	write := db.Pools()["write"]
+	write := storagePool(db.Pools(), "write")
 	start := time.Now()
 	tx, err := write.BeginTx(ctx, nil)
 	if err != nil {

@@ -217,7 +217,7 @@ func runCirculationFloor(ctx context.Context, target string, lanes []*circLane, 
 		return loadResult{}, err
 	}
 	defer db.Close()
-	write := db.Pools()["write"]
+	write := storagePool(db.Pools(), "write")
 	var opts *sql.TxOptions // SQLite: the write lock is taken at BEGIN, as Carrel's DSN says
 	if db.Dialect() != "sqlite" {
 		opts = &sql.TxOptions{Isolation: sql.LevelSerializable}

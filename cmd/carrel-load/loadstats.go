@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -131,4 +132,16 @@ func msText(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%.0f ms", m)
 	}
+}
+
+// storagePool is the pool of Carrel's storage that kind ("read" or
+// "write") goes through: SQLite has one of each, PostgreSQL one for both.
+func storagePool(pools map[string]*sql.DB, kind string) *sql.DB {
+	if p, ok := pools[kind]; ok {
+		return p
+	}
+	for _, p := range pools {
+		return p
+	}
+	return nil
 }
