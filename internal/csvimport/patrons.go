@@ -2,6 +2,7 @@ package csvimport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/mail"
@@ -69,11 +70,15 @@ func importPatrons(ctx context.Context, svc *library.Service, r io.Reader, m *me
 			return err
 		}
 		now := svc.Now()
+		var added newPatrons
 		for i := range pats {
-			if err := applyPatron(ctx, tx, svc.Hasher(), &pats[i], existing, now, &sum); err != nil {
+			if err := applyPatron(ctx, tx, svc.Hasher(), &pats[i], existing, now, &sum, &added); err != nil {
 				return err
 			}
 			m.step(1)
+		}
+		if err := added.create(tx); err != nil {
+			return err
 		}
 		return audit(tx, svc, Patrons, sum)
 	})
@@ -246,9 +251,40 @@ func (r *patronRow) newPIN(now time.Time) library.PINRecord {
 	}
 }
 
-// applyPatron creates or updates the row's patron and counts the outcome.
+// newPatrons are the patrons an import adds, written together at the end
+// (on PostgreSQL a thousand a round trip), with the line of each.
+type newPatrons struct {
+	ps    []*library.Patron
+	lines []int
+}
+
+// add notes p, from the given line of the file, to be created.
+func (n *newPatrons) add(p library.Patron, line int) {
+	n.ps = append(n.ps, &p)
+	n.lines = append(n.lines, line)
+}
+
+// create stores the patrons noted; a refusal names the line of the patron
+// refused, as creating it alone would.
+func (n *newPatrons) create(tx library.Tx) error {
+	if len(n.ps) == 0 {
+		return nil
+	}
+	err := tx.CreatePatrons(n.ps)
+	var be *library.BatchError
+	if errors.As(err, &be) && be.Index >= 0 && be.Index < len(n.lines) {
+		return fmt.Errorf("csvimport: line %d: %w", n.lines[be.Index], be.Err)
+	}
+	if err != nil {
+		return fmt.Errorf("csvimport: %w", err)
+	}
+	return nil
+}
+
+// applyPatron updates the row's patron, or notes it in added to be
+// created, and counts the outcome.
 func applyPatron(ctx context.Context, tx library.Tx, h *library.Hasher, r *patronRow,
-	existing map[string]library.Patron, now time.Time, sum *Summary) error {
+	existing map[string]library.Patron, now time.Time, sum *Summary, added *newPatrons) error {
 	old, found := existing[r.p.Barcode]
 	if r.needsHash(old, found) {
 		// The patron changed between the look before hashing and this
@@ -273,9 +309,7 @@ func applyPatron(ctx context.Context, tx library.Tx, h *library.Hasher, r *patro
 	if !found {
 		p := r.p
 		p.PIN = pin
-		if err := tx.CreatePatron(&p); err != nil {
-			return fmt.Errorf("csvimport: line %d: %w", r.line, err)
-		}
+		added.add(p, r.line)
 		sum.Added++
 		return nil
 	}

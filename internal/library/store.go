@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -18,6 +19,19 @@ type Store interface {
 	View(ctx context.Context, fn func(Tx) error) error
 }
 
+// BatchError is the error of a write of many rows that one of them broke:
+// Index is that row's place in the batch, Err what writing it alone gives.
+type BatchError struct {
+	Index int
+	Err   error
+}
+
+// Error implements the error interface.
+func (e *BatchError) Error() string { return fmt.Sprintf("row %d of the batch: %v", e.Index+1, e.Err) }
+
+// Unwrap gives the row's own error, so that its code passes through.
+func (e *BatchError) Unwrap() error { return e.Err }
+
 // Tx is one transaction on the Store. Methods that look up one thing return
 // an error with code ENOTFOUND when it does not exist; methods that would
 // break a uniqueness rule return ECONFLICT.
@@ -26,6 +40,11 @@ type Tx interface {
 	PatronByBarcode(barcode string) (Patron, error)
 	// CreatePatron stores a new patron, PIN included, and sets p.ID.
 	CreatePatron(p *Patron) error
+	// CreatePatrons stores new patrons as CreatePatron would, in order, and
+	// sets each one's ID; where the database allows, it writes many in one
+	// statement. When one is refused, the error is a *BatchError naming it,
+	// and the transaction must not be committed.
+	CreatePatrons(ps []*Patron) error
 	// UpdatePatron saves every field of p except the PIN.
 	UpdatePatron(p Patron) error
 	// SetPIN replaces what is stored of the patron's PIN.
