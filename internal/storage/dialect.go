@@ -64,18 +64,21 @@ func timeArg(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return t.UTC().Format(timeLayout)
+	return formatTimeText(t)
 }
 
 // timeBound encodes an instant that a stored one is compared with. Unlike
 // timeArg it never gives NULL, which compares with nothing: the zero time is
 // "0001-01-01T00:00:00.000000Z", earlier than any stored instant.
 func timeBound(t time.Time) string {
-	return t.UTC().Format(timeLayout)
+	return formatTimeText(t)
 }
 
 // parseTime reads an instant in timeLayout.
 func parseTime(s string) (time.Time, error) {
+	if t, ok := parseTimeText(s); ok {
+		return t, nil
+	}
 	t, err := time.Parse(timeLayout, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
