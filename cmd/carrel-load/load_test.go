@@ -70,8 +70,9 @@ func TestRunEndToEnd(t *testing.T) {
 				if !(p50 > 0 && p50 <= p95 && p95 <= p99) {
 					t.Errorf("%s: p50 %v, p95 %v, p99 %v ms are not increasing", name, p50, p95, p99)
 				}
-				if want := rate / floor; ratio < want*0.99-0.01 || ratio > want*1.01+0.01 {
-					t.Errorf("%s: ratio %v, but %v / %v is %.3f", name, ratio, rate, floor, want)
+				// The floor is printed rounded to a whole number.
+				if lo, hi := rate/(floor+0.5), rate/max(floor-0.5, 0.01); ratio < lo*0.99-0.01 || ratio > hi*1.01+0.01 {
+					t.Errorf("%s: ratio %v, but %v / %v is %.3f", name, ratio, rate, floor, rate/floor)
 				}
 				if errs != 0 {
 					t.Errorf("%s: %v errors:\n%s", name, errs, out)

@@ -233,9 +233,12 @@ func runCirculationFloor(ctx context.Context, target string, lanes []*circLane, 
 			} else {
 				tx.Rollback()
 			}
-			if err == nil || opts == nil || try >= 10 || !strings.Contains(err.Error(), "40001") {
+			if err == nil || opts == nil || try >= 20 || !strings.Contains(err.Error(), "40001") {
 				return err
 			}
+			// A serialisation conflict runs again after a short random
+			// pause, as Carrel's storage does.
+			time.Sleep(time.Duration(rand.IntN(1+try)+1) * time.Millisecond)
 		}
 	}
 	now := func() string { return time.Now().UTC().Format(floorTimeLayout) }
