@@ -58,11 +58,7 @@ func (s *Service) BorrowingRecord(ctx context.Context, patronID int64) (Record, 
 // loadRecord reads the patron's loans, fine balance and holds in tx and
 // works out the borrowing record from them.
 func (s *Service) loadRecord(tx Tx, p Patron, now time.Time) (Record, error) {
-	loans, err := tx.OpenLoans(p.ID)
-	if err != nil {
-		return Record{}, err
-	}
-	balance, err := tx.FineBalance(p.ID)
+	loans, balance, err := tx.OpenLoansAndBalance(p.ID)
 	if err != nil {
 		return Record{}, err
 	}

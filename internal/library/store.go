@@ -75,6 +75,9 @@ type Tx interface {
 	// unlinked for privacy), due time, renewals and return time.
 	UpdateLoan(l Loan) error
 	CountOpenLoans(patronID int64) (int, error)
+	// OpenLoansAndBalance returns what OpenLoans and FineBalance return, in
+	// one query: the borrowing record needs both.
+	OpenLoansAndBalance(patronID int64) ([]Loan, Money, error)
 
 	// AddFine appends an entry to the patron's fine ledger and sets e.ID.
 	AddFine(e *FineEntry) error

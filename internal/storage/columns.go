@@ -109,3 +109,22 @@ func idArg(id int64) any {
 	}
 	return id
 }
+
+// boolCol scans a boolean that may be NULL (false): SQLite gives 0 or 1,
+// PostgreSQL a bool.
+type boolCol struct{ b *bool }
+
+// Scan implements sql.Scanner.
+func (c boolCol) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c.b = false
+	case bool:
+		*c.b = v
+	case int64:
+		*c.b = v != 0
+	default:
+		return fmt.Errorf("cannot read %T as a boolean", src)
+	}
+	return nil
+}

@@ -29,6 +29,10 @@ type dialect struct {
 	// returningID is set when an INSERT reports its new ID only through
 	// "RETURNING id" (PostgreSQL has no last-insert ID).
 	returningID bool
+	// remote is set when every statement is a round trip to a server, so
+	// that writing many rows in one statement, or reading two things in one
+	// query, saves more than it costs.
+	remote bool
 	// prepareInTx is set when statements used again and again in one
 	// transaction are worth preparing on it. pgx caches prepared
 	// statements per connection by itself, so PostgreSQL does without.

@@ -20,7 +20,7 @@ const batchRows = 1000
 // batchRows at a time: an import of 100,000 patrons takes 200 round trips
 // instead of 200,000.
 func (t *tx) CreatePatrons(ps []*library.Patron) error {
-	if !t.d.returningID {
+	if !t.d.remote {
 		for i, p := range ps {
 			if err := t.CreatePatron(p); err != nil {
 				return &library.BatchError{Index: i, Err: err}

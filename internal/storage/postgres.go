@@ -26,6 +26,7 @@ var postgresDialect = &dialect{
 	userTablesQuery: `SELECT table_name FROM information_schema.tables
 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
 	returningID: true,
+	remote:      true,
 	update:      &sql.TxOptions{Isolation: sql.LevelSerializable},
 	view:        &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	retries:     30,
