@@ -56,10 +56,11 @@ type Hasher struct {
 }
 
 // NewHasher returns a Hasher that runs at most maxConcurrent hashes at once
-// (0 means the number of CPUs).
+// (0 means the CPUs the Go scheduler may use, runtime.GOMAXPROCS(0), which
+// honours a container's CPU limit where runtime.NumCPU sees the whole host).
 func NewHasher(maxConcurrent int) *Hasher {
 	if maxConcurrent <= 0 {
-		maxConcurrent = runtime.NumCPU()
+		maxConcurrent = runtime.GOMAXPROCS(0)
 	}
 	return &Hasher{
 		sem: make(chan struct{}, maxConcurrent),
@@ -104,15 +105,20 @@ func (h *Hasher) Verify(ctx context.Context, phc, pin string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	p := []byte(NormalizePIN(pin))
 	release, err := h.acquire(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer release()
+	return h.verifyParsed(ph, pin), nil
+}
+
+// verifyParsed derives pin's key under ph's parameters and compares it.
+// The caller holds a slot of the semaphore.
+func (h *Hasher) verifyParsed(ph phc, pin string) bool {
 	h.derived.Add(1)
-	key := h.key(p, ph.salt, ph.time, ph.memory, ph.threads, uint32(len(ph.key)))
-	return subtle.ConstantTimeCompare(key, ph.key) == 1, nil
+	key := h.key([]byte(NormalizePIN(pin)), ph.salt, ph.time, ph.memory, ph.threads, uint32(len(ph.key)))
+	return subtle.ConstantTimeCompare(key, ph.key) == 1
 }
 
 // VerifyDummy does the work of one Verify and reports false. Sign-in calls

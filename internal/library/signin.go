@@ -44,11 +44,19 @@ func addrKey(addr string) string       { return "addr:" + addr }
 // the session it opens is where the patron chooses a new PIN.
 func (s *Service) SignIn(ctx context.Context, barcodeInput, pin, addr string) (SignedIn, error) {
 	barcode := NormalizeBarcode(barcodeInput)
+	// The hashing slot comes first: a sign-in turned away as busy has
+	// checked no PIN, so it must count nothing.
+	checker, release, err := s.holdForCheck(ctx, pin)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	defer release()
 	p, found, pending, err := s.reserveAttempt(ctx, barcode, addr)
 	if err != nil {
 		return SignedIn{}, err
 	}
-	ok, err := s.checkPIN(ctx, p, found, pin)
+	ok, err := s.verifyPINWith(ctx, checker, p, found, pin, false)
+	release()
 	if err != nil {
 		return SignedIn{}, err
 	}
@@ -119,33 +127,8 @@ func (s *Service) throttleKeys(primary, addr string) []throttleKey {
 // get more tries than allowed. It returns when the lock ends if a key is
 // locked, and otherwise the failures recorded, to delete on success.
 func (s *Service) reserve(tx Tx, keys []throttleKey, now time.Time) (locked time.Time, pending []int64, err error) {
-	th := s.cfg.Throttle
-	for _, k := range keys {
-		until, err := tx.LockedUntil(k.key, now)
-		if err != nil {
-			return time.Time{}, nil, err
-		}
-		if until.After(locked) {
-			locked = until
-		}
-	}
-	if !locked.IsZero() {
-		return locked, nil, nil
-	}
-	for _, k := range keys {
-		n, err := tx.CountFailures(k.key, now.Add(-th.Window.D()))
-		if err != nil {
-			return time.Time{}, nil, err
-		}
-		if n >= k.max {
-			locked = now.Add(th.Lockout.D())
-			if err := pause(tx, k.key, locked); err != nil {
-				return time.Time{}, nil, err
-			}
-		}
-	}
-	if !locked.IsZero() {
-		return locked, nil, nil
+	if locked, err = s.lockedKeys(tx, keys, now); err != nil || !locked.IsZero() {
+		return locked, nil, err
 	}
 	for _, k := range keys {
 		id, err := tx.AddFailure(k.key, now)
@@ -155,6 +138,38 @@ func (s *Service) reserve(tx Tx, keys []throttleKey, now time.Time) (locked time
 		pending = append(pending, id)
 	}
 	return time.Time{}, pending, nil
+}
+
+// lockedKeys returns when the latest lock on the keys ends, or zero when
+// none is locked; a key whose failures have reached its limit is locked
+// now.
+func (s *Service) lockedKeys(tx Tx, keys []throttleKey, now time.Time) (locked time.Time, err error) {
+	th := s.cfg.Throttle
+	for _, k := range keys {
+		until, err := tx.LockedUntil(k.key, now)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if until.After(locked) {
+			locked = until
+		}
+	}
+	if !locked.IsZero() {
+		return locked, nil
+	}
+	for _, k := range keys {
+		n, err := tx.CountFailures(k.key, now.Add(-th.Window.D()))
+		if err != nil {
+			return time.Time{}, err
+		}
+		if n >= k.max {
+			locked = now.Add(th.Lockout.D())
+			if err := pause(tx, k.key, locked); err != nil {
+				return time.Time{}, err
+			}
+		}
+	}
+	return locked, nil
 }
 
 // settle locks each key whose failures have now reached its limit, so the
@@ -269,17 +284,19 @@ func (s *Service) auditLockouts(tx Tx, by Actor, locked []string, known bool, pa
 	return nil
 }
 
-// checkPIN reports whether pin is the patron's PIN. It does one argon2id
+// verifyPIN reports whether pin is the patron's PIN. It does one argon2id
 // verification whatever the case, so the time taken says nothing about
-// whether the barcode exists or which kind of PIN it has.
-func (s *Service) checkPIN(ctx context.Context, p Patron, found bool, pin string) (bool, error) {
-	return s.verifyPIN(ctx, p, found, pin, false)
-}
-
-// verifyPIN is checkPIN; with usedTemporary set, a temporary PIN still
+// whether the barcode exists or which kind of PIN it has. With
+// usedTemporary set, a temporary PIN still
 // counts after it was used up by signing in (but not after it expired):
 // the session it opened needs it as the old PIN to choose a new one.
 func (s *Service) verifyPIN(ctx context.Context, p Patron, found bool, pin string, usedTemporary bool) (bool, error) {
+	return s.verifyPINWith(ctx, s.hasher, p, found, pin, usedTemporary)
+}
+
+// verifyPINWith is verifyPIN hashing with h: the Hasher, or a slot of it
+// that a sign-in already holds.
+func (s *Service) verifyPINWith(ctx context.Context, h secretChecker, p Patron, found bool, pin string, usedTemporary bool) (bool, error) {
 	if pin == "" || pinTooLong(pin, s.cfg.PIN.MaxLength) {
 		// Refused before any hashing, never truncated.
 		return false, nil
@@ -291,11 +308,11 @@ func (s *Service) verifyPIN(ctx context.Context, p Patron, found bool, pin strin
 	}
 	usable := found && p.Registered() && p.PIN.Kind != PINNone && !temporaryOver
 	if !usable {
-		return false, s.hasher.VerifyDummy(ctx, pin)
+		return false, h.VerifyDummy(ctx, pin)
 	}
 	if p.PIN.Kind == PINPreset && p.PIN.Hash == "" {
 		// The barcode rule: the preset is the barcode itself, nothing stored.
-		if err := s.hasher.VerifyDummy(ctx, pin); err != nil {
+		if err := h.VerifyDummy(ctx, pin); err != nil {
 			return false, err
 		}
 		return subtle.ConstantTimeCompare([]byte(NormalizeBarcode(pin)), []byte(p.Barcode)) == 1, nil
@@ -305,5 +322,5 @@ func (s *Service) verifyPIN(ctx context.Context, p Patron, found bool, pin strin
 		// their upper-case form: they are typed from a slip or a card.
 		pin = strings.ToUpper(pin)
 	}
-	return s.hasher.Verify(ctx, p.PIN.Hash, pin)
+	return h.Verify(ctx, p.PIN.Hash, pin)
 }

@@ -69,11 +69,19 @@ func (s *Service) StaffSignIn(ctx context.Context, usernameInput, password, addr
 	username := NormalizeUsername(usernameInput)
 	now := s.now()
 	keys := s.throttleKeys(staffKey(username), addr)
+	// The hashing slot comes first, as for patrons: a sign-in turned away
+	// as busy has checked no password and counts nothing.
+	checker, release, err := s.holdForCheck(ctx, password)
+	if err != nil {
+		return StaffSignedIn{}, err
+	}
+	defer release()
 	st, found, pending, err := reserveAndLoad(ctx, s, keys, func(tx Tx) (Staff, error) { return tx.StaffByUsername(username) })
 	if err != nil {
 		return StaffSignedIn{}, err
 	}
-	ok, err := s.checkStaffPasswordHash(ctx, st, found, password)
+	ok, err := s.checkStaffPasswordHash(ctx, checker, st, found, password)
+	release()
 	if err != nil {
 		return StaffSignedIn{}, err
 	}
@@ -131,15 +139,15 @@ func (s *Service) StaffSignIn(ctx context.Context, usernameInput, password, addr
 }
 
 // checkStaffPasswordHash reports whether password is the account's. It does
-// one argon2id verification whatever the case, like checkPIN.
-func (s *Service) checkStaffPasswordHash(ctx context.Context, st Staff, found bool, password string) (bool, error) {
+// one argon2id verification whatever the case, like verifyPIN.
+func (s *Service) checkStaffPasswordHash(ctx context.Context, h secretChecker, st Staff, found bool, password string) (bool, error) {
 	if password == "" || pinTooLong(password, s.cfg.PIN.MaxLength) {
 		return false, nil
 	}
 	if !found || st.Disabled() {
-		return false, s.hasher.VerifyDummy(ctx, password)
+		return false, h.VerifyDummy(ctx, password)
 	}
-	return s.hasher.Verify(ctx, st.PasswordHash, password)
+	return h.Verify(ctx, st.PasswordHash, password)
 }
 
 // openStaffSession creates a session with a new random token for st. A

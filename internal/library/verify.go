@@ -29,11 +29,19 @@ const (
 // the machine in the audit log.
 func (s *Service) VerifyPIN(ctx context.Context, barcodeInput, pin, actor string) (PINVerdict, error) {
 	barcode := NormalizeBarcode(barcodeInput)
+	// The hashing slot comes first: a check turned away as busy counts
+	// nothing against the barcode.
+	checker, release, err := s.holdForCheck(ctx, pin)
+	if err != nil {
+		return PINWrong, err
+	}
+	defer release()
 	p, found, pending, err := s.reserveAttempt(ctx, barcode, "")
 	if err != nil {
 		return PINWrong, err
 	}
-	ok, err := s.checkPIN(ctx, p, found, pin)
+	ok, err := s.verifyPINWith(ctx, checker, p, found, pin, false)
+	release()
 	if err != nil {
 		return PINWrong, err
 	}
