@@ -65,34 +65,132 @@ func (s *Service) AddSIPAccount(ctx context.Context, a SIPAccount, password stri
 	return a, err
 }
 
-// SIPLogin checks a SIP2 login and password (message 93). An unknown login
-// costs the same hash as a wrong password and gives the same
-// ErrSIPLoginFailed.
+// Throttle keys of SIP2 logins: per login name, and per client address
+// apart from patrons' and staff's "addr:" key, so that patrons mistyping
+// PINs behind a branch's one public address never lock its kiosks out.
+func sipLoginKey(login string) string { return "sip2:" + login }
+func sipAddrKey(addr string) string   { return "sip2addr:" + addr }
+
+// SIPLogin is SIPLoginFrom with no client address: the login name's
+// failures alone are counted.
 func (s *Service) SIPLogin(ctx context.Context, login, password string) (SIPAccount, error) {
-	var a SIPAccount
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		a, err = tx.SIPAccountByLogin(login)
-		return err
-	})
-	found := err == nil
-	if err != nil && !IsCode(err, ENOTFOUND) {
+	return s.SIPLoginFrom(ctx, login, password, "")
+}
+
+// SIPLoginFrom checks a SIP2 login and password (message 93) from client
+// address addr (a host, without port; "" counts the login name alone). An
+// unknown login costs the same hash as a wrong password and gives the same
+// ErrSIPLoginFailed. Failures count like staff sign-ins: per login name
+// (throttle.max_failures) and per address (throttle.addr_max_failures)
+// within throttle.window; beyond that the login and the address are paused
+// for throttle.lockout, when every login, right or wrong, gives
+// *LockedError without any hashing.
+func (s *Service) SIPLoginFrom(ctx context.Context, login, password, addr string) (SIPAccount, error) {
+	keys := []throttleKey{{sipLoginKey(login), s.cfg.Throttle.MaxFailures}}
+	if addr != "" {
+		keys = append(keys, throttleKey{sipAddrKey(addr), s.cfg.Throttle.AddrMaxFailures})
+	}
+	// The hashing slot comes first: a login turned away as busy has checked
+	// no password and counts nothing. It is held from before the locks are
+	// checked until the failure is recorded, so that at most as many logins
+	// as there are slots can be checked beyond the allowance. Unlike a
+	// sign-in, a login does not count itself as a failure before the check:
+	// many kiosks share one login name, and reservations cut off by a
+	// server that stops mid-check would add up, restart after restart, to
+	// a pause of every kiosk.
+	checker, release, err := s.holdForCheck(ctx, password)
+	if err != nil {
 		return SIPAccount{}, err
 	}
-	if !found || password == "" {
-		if err := s.hasher.VerifyDummy(ctx, password); err != nil {
-			return SIPAccount{}, err
+	defer release()
+	var a SIPAccount
+	var found bool
+	var locked time.Time
+	err = s.store.Update(ctx, func(tx Tx) error {
+		a, found = SIPAccount{}, false
+		var err error
+		if locked, err = s.lockedKeys(tx, keys, s.now()); err != nil || !locked.IsZero() {
+			return err
 		}
-		return SIPAccount{}, ErrSIPLoginFailed
+		a, err = tx.SIPAccountByLogin(login)
+		switch {
+		case err == nil:
+			found = true
+		case IsCode(err, ENOTFOUND):
+			err = nil
+		}
+		return err
+	})
+	if err != nil {
+		return SIPAccount{}, err
 	}
-	ok, err := s.hasher.Verify(ctx, a.PasswordHash, password)
+	if !locked.IsZero() {
+		return SIPAccount{}, &LockedError{Until: locked}
+	}
+	var ok bool
+	switch {
+	case password == "" || pinTooLong(password, s.cfg.PIN.MaxLength):
+		// Refused before any hashing.
+	case !found:
+		err = checker.VerifyDummy(ctx, password)
+	default:
+		ok, err = checker.Verify(ctx, a.PasswordHash, password)
+	}
 	if err != nil {
 		return SIPAccount{}, err
 	}
 	if !ok {
+		if err := s.settleSIPLoginFailure(ctx, keys, a, found); err != nil {
+			return SIPAccount{}, err
+		}
 		return SIPAccount{}, ErrSIPLoginFailed
 	}
+	err = s.store.Update(ctx, func(tx Tx) error { return tx.Unlock(sipLoginKey(login)) })
+	if err != nil {
+		return SIPAccount{}, err
+	}
 	return a, nil
+}
+
+// settleSIPLoginFailure records the failure against each key, pauses the
+// keys whose failures reached their limit, and records the failure of a known account and each pause in the audit
+// log: never the password, nor the client address, nor a login name that
+// matches no account (it may be a password typed in the wrong field).
+func (s *Service) settleSIPLoginFailure(ctx context.Context, keys []throttleKey, a SIPAccount, found bool) error {
+	now := s.now()
+	actor := "sip2"
+	if found {
+		actor = a.Actor()
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		for _, k := range keys {
+			if _, err := tx.AddFailure(k.key, now); err != nil {
+				return err
+			}
+		}
+		locked, err := s.settle(tx, keys, now)
+		if err != nil {
+			return err
+		}
+		if found {
+			if err := s.audit(tx, actor, 0, "sip2.login.failed", ""); err != nil {
+				return err
+			}
+		}
+		until := now.Add(s.cfg.Throttle.Lockout.D()).UTC().Format(time.RFC3339)
+		for _, key := range locked {
+			action, detail := "sip2.login.lockout", "login paused until "+until
+			if strings.HasPrefix(key, "sip2addr:") {
+				action, detail = "sip2.login.lockout.addr", "client address paused until "+until
+			} else if !found {
+				action = "sip2.login.lockout.unknown" // the name stays out of the record
+			}
+			if err := s.audit(tx, actor, 0, action, detail); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // SIPAccountWithoutLogin returns the account a machine that never logs in

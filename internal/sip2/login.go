@@ -1,6 +1,8 @@
 package sip2
 
 import (
+	"net"
+
 	"github.com/carrel-library/carrel/internal/library"
 )
 
@@ -9,10 +11,10 @@ import (
 // after maxFailedLogins failures it is closed.
 func (c *conn) login() bool {
 	m := &c.req
-	a, err := c.srv.svc.SIPLogin(c.srv.ctx, m.String("CN"), m.String("CO"))
+	a, err := c.srv.svc.SIPLoginFrom(c.srv.ctx, m.String("CN"), m.String("CO"), c.clientHost())
 	c.out.start("94")
 	if err != nil {
-		if !library.IsCode(err, library.EUNAUTHORIZED) {
+		if !library.IsCode(err, library.EUNAUTHORIZED) && !library.IsCode(err, library.ELOCKED) {
 			c.failure(err)
 		}
 		c.out.ok(false)
@@ -25,6 +27,16 @@ func (c *conn) login() bool {
 	c.out.ok(true)
 	c.finish()
 	return true
+}
+
+// clientHost is the client's address without its port: the key its failed
+// logins are counted against, whichever connection they come on.
+func (c *conn) clientHost() string {
+	addr := c.nc.RemoteAddr().String()
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
 }
 
 // bind makes the connection the account's.
