@@ -22,10 +22,7 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Skip("builds the tool, generates a library and serves it")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "carrel-load")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildTool(t, dir)
 	dbs := map[string][]string{"sqlite": {"--db", filepath.Join(dir, "library.db")}}
 	if pg := os.Getenv("CARREL_TEST_POSTGRES"); pg != "" {
 		dbs["postgres"] = []string{"--postgres", pg}
@@ -144,4 +141,14 @@ func TestBarcodeRange(t *testing.T) {
 			t.Errorf("%q to %q: no error", bad[0], bad[1])
 		}
 	}
+}
+
+// buildTool builds carrel-load into dir and returns its path.
+func buildTool(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "carrel-load")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

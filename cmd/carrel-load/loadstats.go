@@ -31,12 +31,16 @@ func (r loadResult) rate() float64 {
 
 // percentile is the p-th percentile of the recorded latencies (nearest
 // rank), or 0 when nothing was recorded.
-func (r loadResult) percentile(p float64) time.Duration {
-	if len(r.Times) == 0 {
+func (r loadResult) percentile(p float64) time.Duration { return percentile(r.Times, p) }
+
+// percentile is the p-th percentile (nearest rank) of sorted, or 0 when it
+// is empty.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
 		return 0
 	}
-	i := int(float64(len(r.Times))*p/100+0.999999) - 1
-	return r.Times[min(max(i, 0), len(r.Times)-1)]
+	i := int(float64(len(sorted))*p/100+0.999999) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 // drive runs op on workers goroutines until d has passed (or ctx ends),
@@ -119,18 +123,24 @@ func readProcUsage(pid int) procUsage {
 // everywhere that matters.
 const clockTicks = 100
 
-// msText writes a latency in milliseconds, with more digits when short.
+// msText writes a latency in milliseconds with its unit, "-" for none.
 func msText(d time.Duration) string {
-	m := float64(d) / float64(time.Millisecond)
-	switch {
-	case d == 0:
+	if d == 0 {
 		return "-"
-	case m < 10:
-		return fmt.Sprintf("%.2f ms", m)
-	case m < 100:
-		return fmt.Sprintf("%.1f ms", m)
+	}
+	return ms(d) + " ms"
+}
+
+// ms writes a duration in milliseconds, with more digits when short.
+func ms(d time.Duration) string {
+	v := float64(d) / float64(time.Millisecond)
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
 	default:
-		return fmt.Sprintf("%.0f ms", m)
+		return strconv.FormatFloat(v, 'f', 2, 64)
 	}
 }
 

@@ -95,10 +95,7 @@ func TestScaleEndToEnd(t *testing.T) {
 		t.Skip("builds the tool and generates two libraries")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "carrel-load")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildTool(t, dir)
 	dbs := map[string][]string{"sqlite": {"--dir", dir}}
 	if pg := os.Getenv("CARREL_TEST_POSTGRES"); pg != "" {
 		dbs["postgres"] = []string{"--postgres", pg}

@@ -86,7 +86,8 @@ func measureLibrary(ctx context.Context, o scaleOptions, loans int, dir string, 
 	}
 	for i, p := range pages {
 		t := recordTiming{Kind: p.kind, Loans: p.card.Loans, Path: p.path, Rows: p.rows, Bytes: p.bytes, N: len(times[i])}
-		t.P50, t.P95, t.P99 = scalePercentile(times[i], 50), scalePercentile(times[i], 95), scalePercentile(times[i], 99)
+		sorted := slices.Sorted(slices.Values(times[i]))
+		t.P50, t.P95, t.P99 = percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99)
 		t.Max = slices.Max(times[i])
 		if i == 0 {
 			t.Loans = p.rows // a student's record shows every loan on one page
@@ -221,28 +222,4 @@ func lastPageLink(page []byte) int {
 		}
 	}
 	return last
-}
-
-// scalePercentile is the pth percentile of ds (nearest rank).
-func scalePercentile(ds []time.Duration, p float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	rank := int(p/100*float64(len(s))+0.999999) - 1
-	return s[min(max(rank, 0), len(s)-1)]
-}
-
-// ms writes a duration in milliseconds with two significant decimals.
-func ms(d time.Duration) string {
-	v := float64(d) / float64(time.Millisecond)
-	switch {
-	case v >= 100:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case v >= 10:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	default:
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	}
 }
