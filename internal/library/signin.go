@@ -44,8 +44,9 @@ func addrKey(addr string) string       { return "addr:" + addr }
 // the session it opens is where the patron chooses a new PIN.
 func (s *Service) SignIn(ctx context.Context, barcodeInput, pin, addr string) (SignedIn, error) {
 	barcode := NormalizeBarcode(barcodeInput)
-	// The hashing slot comes first: a sign-in turned away as busy has
-	// checked no PIN, so it must count nothing.
+	// The place in the hashing line comes first: a sign-in turned away as
+	// busy has checked no PIN, so it must count nothing. The slot itself is
+	// taken only for the hash, after the attempt is counted.
 	checker, release, err := s.holdForCheck(ctx, pin)
 	if err != nil {
 		return SignedIn{}, err
@@ -294,8 +295,8 @@ func (s *Service) verifyPIN(ctx context.Context, p Patron, found bool, pin strin
 	return s.verifyPINWith(ctx, s.hasher, p, found, pin, usedTemporary)
 }
 
-// verifyPINWith is verifyPIN hashing with h: the Hasher, or a slot of it
-// that a sign-in already holds.
+// verifyPINWith is verifyPIN hashing with h: the Hasher, or the place in
+// its line that a sign-in already holds.
 func (s *Service) verifyPINWith(ctx context.Context, h secretChecker, p Patron, found bool, pin string, usedTemporary bool) (bool, error) {
 	if pin == "" || pinTooLong(pin, s.cfg.PIN.MaxLength) {
 		// Refused before any hashing, never truncated.

@@ -90,15 +90,15 @@ func (s *Service) SIPLoginFrom(ctx context.Context, login, password, addr string
 	if addr != "" {
 		keys = append(keys, throttleKey{sipAddrKey(addr), s.cfg.Throttle.AddrMaxFailures})
 	}
-	// The hashing slot comes first: a login turned away as busy has checked
-	// no password and counts nothing. It is held from before the locks are
-	// checked until the failure is recorded, so that at most as many logins
-	// as there are slots can be checked beyond the allowance. Unlike a
+	// The place in the hashing line comes first: a login turned away as
+	// busy has checked no password and counts nothing. The slot the check
+	// takes is held until the failure is recorded, so that at most as many
+	// logins as there are slots can be checked beyond the allowance. Unlike a
 	// sign-in, a login does not count itself as a failure before the check:
 	// many kiosks share one login name, and reservations cut off by a
 	// server that stops mid-check would add up, restart after restart, to
 	// a pause of every kiosk.
-	checker, release, err := s.holdForCheck(ctx, password)
+	checker, release, err := s.holdSlotForCheck(ctx, password)
 	if err != nil {
 		return SIPAccount{}, err
 	}

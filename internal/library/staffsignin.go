@@ -69,8 +69,8 @@ func (s *Service) StaffSignIn(ctx context.Context, usernameInput, password, addr
 	username := NormalizeUsername(usernameInput)
 	now := s.now()
 	keys := s.throttleKeys(staffKey(username), addr)
-	// The hashing slot comes first, as for patrons: a sign-in turned away
-	// as busy has checked no password and counts nothing.
+	// The place in the hashing line comes first, as for patrons: a sign-in
+	// turned away as busy has checked no password and counts nothing.
 	checker, release, err := s.holdForCheck(ctx, password)
 	if err != nil {
 		return StaffSignedIn{}, err

@@ -29,8 +29,8 @@ const (
 // the machine in the audit log.
 func (s *Service) VerifyPIN(ctx context.Context, barcodeInput, pin, actor string) (PINVerdict, error) {
 	barcode := NormalizeBarcode(barcodeInput)
-	// The hashing slot comes first: a check turned away as busy counts
-	// nothing against the barcode.
+	// The place in the hashing line comes first: a check turned away as
+	// busy counts nothing against the barcode.
 	checker, release, err := s.holdForCheck(ctx, pin)
 	if err != nil {
 		return PINWrong, err
