@@ -19,20 +19,28 @@ import (
 	"github.com/carrel-library/carrel/internal/storage"
 )
 
-// The borrowing record's queries, as internal/storage runs them for
-// library.Service.BorrowingRecord: the patron, the open loans with their
-// items, the fine balance, the holds (open, or closed within the hold
-// history) and the loaned items others wait for. The patron is found by
-// barcode where Carrel finds it by the session's patron id: both are one
-// lookup on a unique index.
+// The borrowing record's queries, as internal/storage runs them on SQLite
+// for library.Service.BorrowingRecordPage showing the first page of loans:
+// the patron, how many open loans, the first page of them with their
+// items, the due times of those due before now (for the totals), the fine
+// balance, the holds (open, or closed within the hold history) and the
+// loaned items others wait for. The patron is found by barcode where
+// Carrel finds it by the session's patron id: both are one lookup on a
+// unique index.
 const (
 	floorPatronSQL = `SELECT id, barcode, category, name, email, registered_on, expires_on,
 	blocked_reason, pin_kind, pin_hash, pin_set_at, pin_expires_at FROM patrons WHERE barcode = $1`
+	floorCountSQL = `SELECT COUNT(*) FROM loans WHERE patron_id = $1 AND returned_at IS NULL`
 	floorLoansSQL = `SELECT l.id, l.patron_id, l.checked_out_at, l.due_at, l.renewals, l.returned_at,
 	i.id, i.barcode, i.title, i.author, i.call_number, i.location, i.withdrawn
 FROM loans l JOIN items i ON i.id = l.item_id
 WHERE l.patron_id = $1 AND l.returned_at IS NULL
-ORDER BY l.due_at, l.id`
+ORDER BY l.due_at, l.id
+LIMIT $2 OFFSET $3`
+	floorDueSQL = `SELECT due_at FROM loans
+WHERE patron_id = $1 AND returned_at IS NULL AND due_at < $2`
+	// floorPageSize is the loans a page of the record shows.
+	floorPageSize = 50
 	floorFinesSQL = `SELECT CAST(COALESCE(SUM(CASE WHEN kind = 'charge' THEN amount_cents ELSE -amount_cents END), 0) AS BIGINT)
 FROM fines WHERE patron_id = $1`
 	floorHoldsSQL = `SELECT h.id, h.patron_id, h.state, h.placed_at, h.trapped_at, h.pickup_by, h.closed_at,
@@ -162,14 +170,21 @@ func floorRecord(w http.ResponseWriter, r *http.Request, read *sql.DB, opts *sql
 		row(patrons[0][:8]) // not the PIN's hash
 	}
 	var loans, fines, holds [][]any
+	now := time.Now().UTC()
 	if err == nil {
-		loans, err = scanAll(floorLoansSQL, 13, id)
+		_, err = scanAll(floorCountSQL, 1, id)
+	}
+	if err == nil {
+		loans, err = scanAll(floorLoansSQL, 13, id, floorPageSize, 0)
+	}
+	if err == nil {
+		_, err = scanAll(floorDueSQL, 1, id, now.Format(floorTimeLayout))
 	}
 	if err == nil {
 		fines, err = scanAll(floorFinesSQL, 1, id)
 	}
 	if err == nil {
-		holds, err = scanAll(floorHoldsSQL, 17, id, time.Now().Add(-floorHoldHistory).UTC().Format(floorTimeLayout))
+		holds, err = scanAll(floorHoldsSQL, 17, id, now.Add(-floorHoldHistory).Format(floorTimeLayout))
 	}
 	if err == nil {
 		_, err = scanAll(floorHeldSQL, 1, id)

@@ -12,7 +12,7 @@ func (s *Service) RecordByBarcode(ctx context.Context, barcode string) (Record, 
 		if err != nil {
 			return err
 		}
-		rec, err = s.loadRecord(tx, p, s.now())
+		rec, err = s.loadRecord(tx, p, s.now(), LoanPage{})
 		return err
 	})
 	return rec, err

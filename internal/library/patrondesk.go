@@ -127,8 +127,15 @@ type PatronFile struct {
 // patronAuditShown is how many audit entries the patron page shows.
 const patronAuditShown = 100
 
-// PatronFile returns the desk's view of the patron with the given ID.
+// PatronFile returns the desk's view of the patron with the given ID, with
+// every current loan.
 func (s *Service) PatronFile(ctx context.Context, by Actor, patronID int64) (PatronFile, error) {
+	return s.PatronFilePage(ctx, by, patronID, LoanPage{})
+}
+
+// PatronFilePage is PatronFile with one page of the current loans, as
+// BorrowingRecordPage gives it.
+func (s *Service) PatronFilePage(ctx context.Context, by Actor, patronID int64, page LoanPage) (PatronFile, error) {
 	if err := by.staffOnly(); err != nil {
 		return PatronFile{}, err
 	}
@@ -140,7 +147,7 @@ func (s *Service) PatronFile(ctx context.Context, by Actor, patronID int64) (Pat
 		if err != nil {
 			return err
 		}
-		if f.Record, err = s.loadRecord(tx, p.forDesk(), now); err != nil {
+		if f.Record, err = s.loadRecord(tx, p.forDesk(), now, page); err != nil {
 			return err
 		}
 		if f.Fines, err = tx.FineEntries(p.ID); err != nil {

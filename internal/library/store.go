@@ -78,6 +78,13 @@ type Tx interface {
 	// OpenLoansAndBalance returns what OpenLoans and FineBalance return, in
 	// one query: the borrowing record needs both.
 	OpenLoansAndBalance(patronID int64) ([]Loan, Money, error)
+	// OpenLoansWindow returns a window of the patron's current loans for a
+	// borrowing record that shows a page of them: limit loans from offset in
+	// OpenLoans' order, how many there are in all, the due times of those
+	// due before dueBefore (the ones that may be overdue, for the record's
+	// totals) and the fine balance. Its cost grows with the window and the
+	// loans due before dueBefore, not with the other loans.
+	OpenLoansWindow(patronID int64, offset, limit int, dueBefore time.Time) (LoanWindow, error)
 
 	// AddFine appends an entry to the patron's fine ledger and sets e.ID.
 	AddFine(e *FineEntry) error

@@ -33,7 +33,7 @@ func flagsFor(rec *library.Record) patronFlags {
 			f[flagExcessiveFine] = 'Y'
 		}
 	}
-	if len(rec.Loans) >= rec.Category.MaxLoans {
+	if rec.LoanCount >= rec.Category.MaxLoans {
 		f[flagChargeDenied], f[flagTooManyItems] = 'Y', 'Y'
 	}
 	open := 0

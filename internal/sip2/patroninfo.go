@@ -69,7 +69,7 @@ func (c *conn) patronInformation() {
 	c.out.date(c.srv.svc.Now())
 	c.out.count(onShelf)
 	c.out.count(overdue)
-	c.out.count(len(p.rec.Loans))
+	c.out.count(p.rec.LoanCount)
 	c.out.count(fines)
 	c.out.count(0) // recalls: Carrel does not recall loans
 	c.out.count(waiting)

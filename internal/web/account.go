@@ -42,7 +42,7 @@ type loanRow struct {
 
 // account shows the signed-in patron's borrowing record.
 func (s *Server) account(w http.ResponseWriter, r *http.Request, v *visit) error {
-	rec, err := s.svc.BorrowingRecord(r.Context(), v.patron.ID)
+	rec, err := s.record(r, v)
 	if err != nil {
 		return err
 	}
@@ -53,19 +53,23 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, v *visit) error
 	return s.render(w, r, http.StatusOK, "account", p)
 }
 
+// record reads the signed-in patron's borrowing record with the page of
+// loans the request asks for (?page=N, or the form's page on a renewal).
+func (s *Server) record(r *http.Request, v *visit) (library.Record, error) {
+	return s.svc.BorrowingRecordPage(r.Context(), v.patron.ID, library.LoanPage{Page: askedPage(r), Size: loansPerPage})
+}
+
 // newAccountPage turns the domain's record into what the page shows: the
-// totals over every loan, and the rows of the page of loans the request
-// asks for (?page=N), so that the rows rendered are only those shown.
+// totals over every loan, and the rows of the page of loans it holds.
 func (s *Server) newAccountPage(r *http.Request, v *visit, rec library.Record) *accountPage {
-	from, to, pg := listPage(r, len(rec.Loans), loansPerPage, accountPageURL, "pager.account_label", "pager.loans_range")
 	p := &accountPage{
 		base:     s.signedInBase(r, v, "record", m("title.account")), // "record" marks My Account in the navigation
 		Rec:      rec,
 		Category: s.categoryName(rec.Patron.Category),
 		CanRenew: rec.BorrowRefusal == nil,
-		Loans:    make([]loanRow, 0, to-from),
-		Count:    grouped(len(rec.Loans)),
-		Pager:    pg,
+		Loans:    make([]loanRow, 0, len(rec.Loans)),
+		Count:    grouped(rec.LoanCount),
+		Pager:    recordPager(rec, accountPageURL, "pager.account_label"),
 	}
 	if r := rec.BorrowRefusal; r != nil {
 		p.Standing = &alert{m("notice.cannot_borrow"), s.standingMsg(r)}
@@ -74,7 +78,7 @@ func (s *Server) newAccountPage(r *http.Request, v *visit, rec library.Record) *
 		p.Expiry = &msg{Key: "notice.expires_soon", Args: []any{"date", rec.Patron.ExpiresOn}}
 	}
 	loc := s.cfg.Location()
-	for _, l := range rec.Loans[from:to] {
+	for _, l := range rec.Loans {
 		row := loanRow{
 			ID:           l.ID,
 			Title:        l.Item.Title,

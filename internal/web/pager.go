@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/carrel-library/carrel/internal/library"
 )
 
 // loansPerPage is how many loans a page of a borrowing record lists: a
@@ -43,8 +45,22 @@ const pageWindow = 2
 // list fits on one page). url gives the address of page n. An asked page
 // out of range or malformed gives the nearest page there is, or the first.
 func listPage(r *http.Request, total, perPage int, url func(n int) string, label, rangeKey string) (from, to int, p *pager) {
+	return pageAt(askedPage(r), total, perPage, url, label, rangeKey)
+}
+
+// recordPager is the pager of a borrowing record that shows one page of
+// its loans (library.BorrowingRecordPage): the domain has already chosen
+// the page, and read only its loans.
+func recordPager(rec library.Record, url func(n int) string, label string) *pager {
+	_, _, p := pageAt(max(rec.Page, 1), rec.LoanCount, loansPerPage, url, label, "pager.loans_range")
+	return p
+}
+
+// pageAt is listPage for page number page (from 1; beyond the last gives
+// the last).
+func pageAt(page, total, perPage int, url func(n int) string, label, rangeKey string) (from, to int, p *pager) {
 	pages := max((total+perPage-1)/perPage, 1)
-	page := min(askedPage(r), pages)
+	page = min(max(page, 1), pages)
 	from, to = (page-1)*perPage, min(page*perPage, total)
 	if pages == 1 {
 		return from, to, nil

@@ -71,7 +71,7 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request, v *visit) error {
 
 // renderRecord shows the borrowing record as it is now, with edit applied.
 func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, v *visit, status int, edit func(*accountPage)) error {
-	rec, err := s.svc.BorrowingRecord(r.Context(), v.patron.ID)
+	rec, err := s.record(r, v)
 	if err != nil {
 		return err
 	}

@@ -177,7 +177,7 @@ func (s *Server) renderCheckout(w http.ResponseWriter, r *http.Request, v *staff
 func (s *Server) checkoutPatron(rec library.Record) *checkoutPatron {
 	cp := &checkoutPatron{ID: rec.Patron.ID, Name: rec.Patron.Name, Barcode: rec.Patron.Barcode,
 		Category: s.categoryName(rec.Patron.Category), Status: statusMsg(rec.Status), Class: string(rec.Status),
-		Loans: len(rec.Loans), MaxLoans: rec.Category.MaxLoans, Balance: rec.FineBalance}
+		Loans: rec.LoanCount, MaxLoans: rec.Category.MaxLoans, Balance: rec.FineBalance}
 	if rf := rec.BorrowRefusal; rf != nil {
 		x := s.deskReason(rf)
 		cp.Standing = &x

@@ -112,7 +112,7 @@ func (s *Server) staffPatron(w http.ResponseWriter, r *http.Request, v *staffVis
 
 // renderPatron shows the patron's page as it is now, with edit applied.
 func (s *Server) renderPatron(w http.ResponseWriter, r *http.Request, v *staffVisit, id int64, status int, edit func(*patronPage)) error {
-	f, err := s.svc.PatronFile(r.Context(), v.by, id)
+	f, err := s.svc.PatronFilePage(r.Context(), v.by, id, library.LoanPage{Page: askedPage(r), Size: loansPerPage})
 	if err != nil {
 		return err
 	}
@@ -134,10 +134,9 @@ func (s *Server) newPatronPage(r *http.Request, v *staffVisit, f library.PatronF
 		}
 		return patronPath(rec.Patron.ID) + "?page=" + strconv.Itoa(n) + "#loans"
 	}
-	from, to, pg := listPage(r, len(rec.Loans), loansPerPage, pageURL, "pager.desk_label", "pager.loans_range")
 	p := &patronPage{
-		LoanCount:   len(rec.Loans),
-		Pager:       pg,
+		LoanCount:   rec.LoanCount,
+		Pager:       recordPager(rec, pageURL, "pager.desk_label"),
 		base:        s.staffBase(r, v, "staff_patron", m("desk.title.patron", "name", rec.Patron.Name)),
 		F:           f,
 		P:           rec.Patron,
@@ -162,8 +161,8 @@ func (s *Server) newPatronPage(r *http.Request, v *staffVisit, f library.PatronF
 	if !f.LockedUntil.IsZero() {
 		p.LockedUntil = f.LockedUntil.In(loc).Format("15:04")
 	}
-	p.Loans = make([]deskLoanRow, 0, to-from)
-	for _, l := range rec.Loans[from:to] {
+	p.Loans = make([]deskLoanRow, 0, len(rec.Loans))
+	for _, l := range rec.Loans {
 		row := deskLoanRow{
 			ID: l.ID, ItemID: l.Item.ID, Title: l.Item.Title, Author: l.Item.Author, ItemBarcode: l.Item.Barcode,
 			CallNumber: l.Item.CallNumber, Borrowed: library.DateOf(l.CheckedOutAt, loc), Due: library.DateOf(l.DueAt, loc),
