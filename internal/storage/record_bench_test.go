@@ -188,8 +188,11 @@ func recordLibrary(b *testing.B, db *storage.DB) map[int]int64 {
 // and the held items, in one read transaction, as Service.BorrowingRecord
 // asks for them. "record" is Service.BorrowingRecord itself: the same
 // queries and the domain's work on them (overdue days, fines, renewal
-// rules). The library is built once on SQLite and copied into PostgreSQL
-// (when CARREL_TEST_POSTGRES is set); building it is not timed.
+// rules). "page" is Service.BorrowingRecordPage for the first page of 50
+// loans, what My Account shows: it reads only the loans shown, and the
+// count and due times for the totals. The library is built once on SQLite
+// and copied into PostgreSQL (when CARREL_TEST_POSTGRES is set); building
+// it is not timed.
 func BenchmarkBorrowingRecord(b *testing.B) {
 	start := time.Now()
 	src := storagetest.New(b)
@@ -234,6 +237,16 @@ func benchRecords(b *testing.B, db *storage.DB, ids map[int]int64) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := svc.BorrowingRecord(ctx, id); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		// What My Account reads: the first page of 50 loans, with the
+		// totals over all of them.
+		b.Run(fmt.Sprintf("page/loans=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := svc.BorrowingRecordPage(ctx, id, library.LoanPage{Page: 1, Size: 50}); err != nil {
 					b.Fatal(err)
 				}
 			}
