@@ -151,10 +151,13 @@ var filled = []string{"patrons", "items", "loans", "fines", "sessions",
 	"signin_failures", "signin_locks", "audit_log", "jobs", "sip_accounts"}
 
 // tableNames lists the tables of the database at target but
-// schema_migrations, as the database itself knows them.
+// schema_migrations, as the database itself knows them. On SQLite these
+// are its ordinary tables: not the virtual tables of the desk's search
+// index nor the shadow tables SQLite keeps their index in, which are an
+// index as PostgreSQL's indexes are (migration 0006).
 func tableNames(t *testing.T, target string) []string {
 	t.Helper()
-	query := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'`
+	query := `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite%'`
 	if storage.IsPostgres(target) {
 		query = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`
 	}
@@ -698,4 +701,66 @@ func BenchmarkCopyToPostgres(b *testing.B) {
 // BenchmarkCopyToSQLite measures the same copy into a SQLite file.
 func BenchmarkCopyToSQLite(b *testing.B) {
 	benchmarkCopy(b, func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "copy.db") })
+}
+
+// TestCopyKeepsDeskSearch checks that the desk finds the same patrons and
+// items in a copy as in its source, each way: on SQLite the search index
+// is no table a copy carries, and the target's own triggers must fill it.
+func TestCopyKeepsDeskSearch(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	for _, from := range storagetest.Targets() {
+		for _, to := range storagetest.Targets() {
+			t.Run(from.Name+"_to_"+to.Name, func(t *testing.T) {
+				src, _ := demoLibrary(t, from.Fresh(t), now)
+				dst := openTarget(t, to.Fresh(t))
+				copyDB(t, dst, src, storage.CopyOptions{})
+				// A few of the patrons and items, from first to last.
+				var texts []string
+				items, patrons := everyItem(t, src), everyPatron(t, src)
+				for i := 0; i < len(items); i += len(items)/8 + 1 {
+					it := items[i]
+					texts = append(texts, middle(it.Title), middle(it.Author), middle(it.CallNumber))
+				}
+				for i := 0; i < len(patrons); i += len(patrons)/8 + 1 {
+					texts = append(texts, middle(patrons[i].Name), middle(patrons[i].Email))
+				}
+				for _, text := range texts {
+					want, got := deskSearch(t, src, text), deskSearch(t, dst, text)
+					if len(want) == 0 {
+						t.Errorf("%q: nothing found in the source", text)
+					}
+					diff(t, "found by "+text, got, want)
+				}
+			})
+		}
+	}
+}
+
+// middle returns four characters from the middle of s, or s when shorter.
+func middle(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return s
+	}
+	return string(r[len(r)/2-2 : len(r)/2+2])
+}
+
+// deskSearch returns the barcodes of the patrons and items the desk finds
+// by text, sorted (the two databases may sort names differently).
+func deskSearch(t *testing.T, db *storage.DB, text string) []string {
+	t.Helper()
+	var found []string
+	view(t, db, func(tx library.Tx) error {
+		ps, err := tx.SearchPatrons(library.PatronQuery{Text: text, Limit: 1000})
+		for _, p := range ps {
+			found = append(found, p.Barcode)
+		}
+		its, err2 := tx.SearchItems(library.ItemQuery{Text: text, Limit: 1000})
+		for _, it := range its {
+			found = append(found, it.Item.Barcode)
+		}
+		return errors.Join(err, err2)
+	})
+	slices.Sort(found)
+	return found
 }

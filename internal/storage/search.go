@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/carrel-library/carrel/internal/library"
@@ -10,8 +11,19 @@ import (
 // like by a part of them in any case: lower(column) LIKE lower(pattern),
 // which SQLite and PostgreSQL both understand (ILIKE is PostgreSQL's
 // alone). SQLite's lower() folds ASCII letters only; Chinese names have no
-// case to fold. A search reads every row: fine for a desk, where a person
-// waits for one answer, not for a machine asking thousands of times.
+// case to fold.
+//
+// LIKE '%text%' cannot use an ordinary index, so each database has an
+// index of every three characters of the columns searched (migration
+// 0006): PostgreSQL's pg_trgm indexes the very expressions the queries
+// use, and its planner picks them unaided. SQLite's full-text tables
+// (patrons_search, items_search) are tables of their own, so on SQLite a
+// search of three characters or more first narrows the rows to the ones
+// the index finds, and the rows added since it last caught up (those
+// above its highest id, see the migration), then applies the same LIKE as
+// ever: the index only leaves out rows that cannot match, and the answers,
+// their order and their pages stay what the LIKE alone gave. Shorter text
+// reads every row, as before.
 
 // likePattern returns a LIKE pattern that finds text anywhere, lower-cased,
 // with the wildcards % and _ and the escape character itself escaped, so
@@ -25,29 +37,81 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+// searchMatch returns, on SQLite, the full-text query that finds the rows
+// whose searched columns hold text, and "" where the LIKE has to read
+// every row instead: on PostgreSQL, and for text of fewer than three
+// characters, which the trigram index cannot look up. The query asks for
+// every three-character piece of the text, each a phrase in double quotes
+// (a quote in it doubled), in which every character stands for itself, %
+// and _ too. The index folds case, in more letters than SQLite's lower()
+// does, and does not keep where a piece is (detail = none): it finds every
+// row the LIKE finds, and perhaps a few more, which the LIKE then leaves out.
+func (t *tx) searchMatch(text string) string {
+	r := []rune(strings.ToLower(text))
+	if t.d != sqliteDialect || len(r) < 3 || slices.Contains(r, 0) {
+		return ""
+	}
+	var pieces []string
+	for i := range len(r) - 2 {
+		p := `"` + strings.ReplaceAll(string(r[i:i+3]), `"`, `""`) + `"`
+		if !slices.Contains(pieces, p) {
+			pieces = append(pieces, p)
+		}
+	}
+	return strings.Join(pieces, " AND ")
+}
+
 // SearchPatrons implements library.Tx: an exact barcode first, then by name.
 func (t *tx) SearchPatrons(q library.PatronQuery) ([]library.Patron, error) {
-	return queryAll(t, `SELECT `+patronColumns+` FROM patrons
-WHERE barcode = $1 OR lower(name) LIKE $2 ESCAPE '\' OR lower(email) LIKE $2 ESCAPE '\'
+	query, args := searchPatronsSQL(q, t.searchMatch(q.Text))
+	return queryAll(t, query, scanPatron, "search patrons", args...)
+}
+
+// searchPatronsSQL returns the query of a patron search and its arguments,
+// narrowed to the rows the full-text query match finds unless it is "".
+func searchPatronsSQL(q library.PatronQuery, match string) (string, []any) {
+	where := `barcode = $1 OR lower(name) LIKE $2 ESCAPE '\' OR lower(email) LIKE $2 ESCAPE '\'`
+	args := []any{library.NormalizeBarcode(q.Text), likePattern(q.Text), q.Limit, q.Offset}
+	if match != "" {
+		where = `(` + where + `) AND id IN (SELECT id FROM patrons WHERE barcode = $1
+	UNION ALL SELECT rowid FROM patrons_search WHERE patrons_search MATCH $5
+	UNION ALL SELECT id FROM patrons WHERE id > (SELECT coalesce(max(id), 0) FROM patrons_search_docsize))`
+		args = append(args, match)
+	}
+	return `SELECT ` + patronColumns + ` FROM patrons
+WHERE ` + where + `
 ORDER BY CASE WHEN barcode = $1 THEN 0 ELSE 1 END, name, id
-LIMIT $3 OFFSET $4`, scanPatron, "search patrons",
-		library.NormalizeBarcode(q.Text), likePattern(q.Text), q.Limit, q.Offset)
+LIMIT $3 OFFSET $4`, args
 }
 
 // SearchItems implements library.Tx: an exact barcode first, then by title.
 // Each item comes with its open loan and the borrower's barcode, in the
 // same query.
 func (t *tx) SearchItems(q library.ItemQuery) ([]library.ItemStatus, error) {
-	return queryAll(t, `SELECT i.id, i.barcode, i.title, i.author, i.call_number, i.location, i.withdrawn,
+	query, args := searchItemsSQL(q, t.searchMatch(q.Text))
+	return queryAll(t, query, scanItemStatus, "search items", args...)
+}
+
+// searchItemsSQL returns the query of an item search and its arguments,
+// narrowed to the rows the full-text query match finds unless it is "".
+func searchItemsSQL(q library.ItemQuery, match string) (string, []any) {
+	where := `i.barcode = $1 OR lower(i.title) LIKE $2 ESCAPE '\' OR lower(i.author) LIKE $2 ESCAPE '\'
+	OR lower(i.call_number) LIKE $2 ESCAPE '\'`
+	args := []any{library.NormalizeBarcode(q.Text), likePattern(q.Text), q.Limit, q.Offset}
+	if match != "" {
+		where = `(` + where + `) AND i.id IN (SELECT id FROM items WHERE barcode = $1
+	UNION ALL SELECT rowid FROM items_search WHERE items_search MATCH $5
+	UNION ALL SELECT id FROM items WHERE id > (SELECT coalesce(max(id), 0) FROM items_search_docsize))`
+		args = append(args, match)
+	}
+	return `SELECT i.id, i.barcode, i.title, i.author, i.call_number, i.location, i.withdrawn,
 	l.id, l.patron_id, l.checked_out_at, l.due_at, l.renewals, p.barcode
 FROM items i
 LEFT JOIN loans l ON l.item_id = i.id AND l.returned_at IS NULL
 LEFT JOIN patrons p ON p.id = l.patron_id
-WHERE i.barcode = $1 OR lower(i.title) LIKE $2 ESCAPE '\' OR lower(i.author) LIKE $2 ESCAPE '\'
-	OR lower(i.call_number) LIKE $2 ESCAPE '\'
+WHERE ` + where + `
 ORDER BY CASE WHEN i.barcode = $1 THEN 0 ELSE 1 END, i.title, i.id
-LIMIT $3 OFFSET $4`, scanItemStatus, "search items",
-		library.NormalizeBarcode(q.Text), likePattern(q.Text), q.Limit, q.Offset)
+LIMIT $3 OFFSET $4`, args
 }
 
 // scanItemStatus reads an item and its open loan, whose columns are NULL
@@ -64,4 +128,19 @@ func scanItemStatus(s scanner) (library.ItemStatus, error) {
 		st.Loan.Item = st.Item
 	}
 	return st, err
+}
+
+// searchIndex is one of SQLite's full-text tables of the desk's search
+// (migration 0006): the table whose rows it indexes, and the columns.
+type searchIndex struct {
+	name, table string
+	columns     []string
+}
+
+// searchIndexes lists SQLite's full-text tables of the desk's search.
+func searchIndexes() []searchIndex {
+	return []searchIndex{
+		{"patrons_search", "patrons", []string{"name", "email"}},
+		{"items_search", "items", []string{"title", "author", "call_number"}},
+	}
 }

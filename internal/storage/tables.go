@@ -94,6 +94,26 @@ func carrelTables() []copyTable {
 	}
 }
 
+// searchIndexTable reports whether a table is one of SQLite's full-text
+// tables of the desk's search (searchIndexes, in search.go) or one of the
+// tables SQLite keeps their index in. They are an index of patrons and
+// items, not records of the library: a copy and a bulk load leave them
+// out, and the target's triggers fill them from the rows written, as
+// PostgreSQL fills its indexes.
+func searchIndexTable(name string) bool {
+	for _, ix := range searchIndexes() {
+		if name == ix.name {
+			return true
+		}
+		for _, shadow := range []string{"_config", "_content", "_data", "_docsize", "_idx"} {
+			if name == ix.name+shadow {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // copyTable is one of Carrel's tables as a copy sees it.
 type copyTable struct {
 	name string
@@ -230,7 +250,8 @@ func (db *DB) checkColumns(ctx context.Context, t copyTable) ([]string, error) {
 	return problems, nil
 }
 
-// userTables lists the database's own tables, not the database system's.
+// userTables lists the database's own tables, not the database system's
+// nor the search index's.
 func (db *DB) userTables(ctx context.Context, q querier) ([]string, error) {
 	rows, err := q.QueryContext(ctx, db.d.userTablesQuery)
 	if err != nil {
@@ -243,7 +264,9 @@ func (db *DB) userTables(ctx context.Context, q querier) ([]string, error) {
 		if err := rows.Scan(&name); err != nil {
 			return nil, fmt.Errorf("storage: list tables of %s: %w", db.name, err)
 		}
-		names = append(names, name)
+		if !searchIndexTable(name) {
+			names = append(names, name)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: list tables of %s: %w", db.name, err)
