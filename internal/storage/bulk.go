@@ -92,6 +92,10 @@ func (db *DB) BulkLoad(ctx context.Context, fn func(b *Bulk) error) error {
 			return fmt.Errorf("storage: bulk load: %w", err)
 		}
 	}
+	resumeSearch, err := suspendSearchIndex(ctx, db.d, tx)
+	if err != nil {
+		return fmt.Errorf("storage: bulk load: %w", err)
+	}
 	if err := fn(b); err != nil {
 		return err
 	}
@@ -104,6 +108,9 @@ func (db *DB) BulkLoad(ctx context.Context, fn func(b *Bulk) error) error {
 	}
 	// Adding the keys back checks every row written against them.
 	if err := restoreKeys(); err != nil {
+		return fmt.Errorf("storage: bulk load: %w", err)
+	}
+	if err := resumeSearch(); err != nil {
 		return fmt.Errorf("storage: bulk load: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -185,6 +185,10 @@ func copyAll(ctx context.Context, dst, src *DB, opts CopyOptions, rep *CopyRepor
 			return fmt.Errorf("storage: copy: %w", err)
 		}
 	}
+	resumeSearch, err := suspendSearchIndex(ctx, dst.d, dstTx)
+	if err != nil {
+		return fmt.Errorf("storage: copy: %w", err)
+	}
 	var tables []copyTable
 	sums := map[string]*tableSum{}
 	for _, t := range carrelTables() {
@@ -215,6 +219,9 @@ func copyAll(ctx context.Context, dst, src *DB, opts CopyOptions, rep *CopyRepor
 	}
 
 	if err := restoreKeys(); err != nil {
+		return fmt.Errorf("storage: copy: %w", err)
+	}
+	if err := resumeSearch(); err != nil {
 		return fmt.Errorf("storage: copy: %w", err)
 	}
 

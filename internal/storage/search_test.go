@@ -3,12 +3,14 @@ package storage
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/carrel-library/carrel/internal/library"
+	"github.com/carrel-library/carrel/internal/storage/pgtest"
 )
 
 // The desk's searches through the trigram index (migration 0006) give what
@@ -450,4 +452,87 @@ func countRows(t *testing.T, db *DB, query string, args ...any) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestSearchAfterBulkLoad checks that a bulk load, which builds the search
+// index after its rows rather than row by row, leaves the index whole and
+// kept in step again: the rows loaded are found, and so are later changes,
+// and the database has the index it has fresh from its migrations.
+func TestSearchAfterBulkLoad(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		err := db.BulkLoad(ctx, func(b *Bulk) error {
+			if err := b.Patrons(len(searchPatrons), func(i int) library.Patron {
+				p := searchPatrons[i]
+				p.ID, p.Category, p.PIN.Kind = int64(i+1), "student", library.PINNone
+				return p
+			}); err != nil {
+				return err
+			}
+			return b.Items(len(searchItems), func(i int) library.Item {
+				it := searchItems[i]
+				it.ID = int64(i + 1)
+				return it
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := barcodesOf(searchPatronsPage(t, db, "chan", 10, 0)); !reflect.DeepEqual(got, []string{"20240002", "20240001", "20240003", "20240005"}) {
+			t.Errorf("patrons chan after a bulk load = %v", got)
+		}
+		if got := barcodesOf(searchItemsPage(t, db, "stephen", 10, 0)); !reflect.DeepEqual(got, []string{"B0002", "B0001", "B0006"}) {
+			t.Errorf("items stephen after a bulk load = %v", got)
+		}
+		err = db.Update(ctx, func(tx library.Tx) error {
+			it := library.Item{Barcode: "B0100", Title: "Zebra Crossings of Kowloon"}
+			return tx.CreateItem(&it)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := barcodesOf(searchItemsPage(t, db, "zebra cro", 10, 0)); !reflect.DeepEqual(got, []string{"B0100"}) {
+			t.Errorf("an item added after a bulk load: found %v", got)
+		}
+		fresh := openTarget(t, filepath.Join(t.TempDir(), "fresh.db"))
+		if db.d != sqliteDialect {
+			fresh = openTarget(t, pgtest.URL(t))
+		}
+		if _, err := fresh.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := searchIndexObjects(t, db), searchIndexObjects(t, fresh); !reflect.DeepEqual(got, want) || len(want) == 0 {
+			t.Errorf("after a bulk load the search index is %v, fresh from the migrations %v", got, want)
+		}
+		sameAsScan(t, db)
+	})
+}
+
+// searchIndexObjects lists the definitions of what makes up the search
+// index: SQLite's full-text tables and their triggers, PostgreSQL's
+// trigram indexes.
+func searchIndexObjects(t *testing.T, db *DB) []string {
+	t.Helper()
+	query := `SELECT sql FROM sqlite_master WHERE name LIKE '%\_search%' ESCAPE '\' AND sql IS NOT NULL ORDER BY name`
+	if db.d != sqliteDialect {
+		query = `SELECT replace(indexdef, current_schema() || '.', '') FROM pg_indexes
+WHERE schemaname = current_schema() AND indexname LIKE '%\_search' ESCAPE '\' ORDER BY indexname`
+	}
+	rows, err := db.read.QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var defs []string
+	for rows.Next() {
+		var def string
+		if err := rows.Scan(&def); err != nil {
+			t.Fatal(err)
+		}
+		defs = append(defs, def)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return defs
 }

@@ -98,7 +98,7 @@ func carrelTables() []copyTable {
 // tables of the desk's search (searchIndexes, in search.go) or one of the
 // tables SQLite keeps their index in. They are an index of patrons and
 // items, not records of the library: a copy and a bulk load leave them
-// out, and the target's triggers fill them from the rows written, as
+// out and fill them from the rows they wrote (suspendSearchIndex), as
 // PostgreSQL fills its indexes.
 func searchIndexTable(name string) bool {
 	for _, ix := range searchIndexes() {

@@ -28,7 +28,9 @@
 -- at once, and a row taken out takes the highest id down with it.
 --
 -- They are indexes, not library records: `carrel db copy` and bulk loads do
--- not copy them (tables.go); the triggers fill them on the target.
+-- not copy them (tables.go), and drop the triggers (found by their names,
+-- which begin with the index's) while they write, then fill the index from
+-- every row at once (search.go).
 CREATE VIRTUAL TABLE patrons_search USING fts5(
     name, email, content = '', contentless_delete = 1, detail = none, tokenize = 'trigram');
 
