@@ -20,9 +20,9 @@ type secretChecker interface {
 // The ticket holds no hashing slot while the attempt is counted: the slot
 // is taken only for the hash itself, so that the cores keep hashing while
 // other sign-ins wait for the database. An admitted ticket is never turned
-// away as busy; it waits for a slot unless its context ends, and a sign-in
-// whose client gave up by then has counted a failure without a check,
-// which only the one who gave up can cause.
+// away as busy; it waits for a slot unless its context ends (a sign-in,
+// once admitted, goes on without its request's end, so that the count it
+// made is always settled).
 type hashTicket struct {
 	h *Hasher
 	// keep makes the check hold its slot until Release, for a caller that

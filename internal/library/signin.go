@@ -52,6 +52,11 @@ func (s *Service) SignIn(ctx context.Context, barcodeInput, pin, addr string) (S
 		return SignedIn{}, err
 	}
 	defer release()
+	// Admitted: from here the attempt runs to the end even if the client
+	// goes away, so that the count it makes is always settled, never left
+	// behind as a failure nobody made (not even by a count committed just
+	// as the request ended). The work is bounded: the place was admitted.
+	ctx = context.WithoutCancel(ctx)
 	p, found, pending, err := s.reserveAttempt(ctx, barcode, addr)
 	if err != nil {
 		return SignedIn{}, err

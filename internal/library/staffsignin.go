@@ -76,6 +76,11 @@ func (s *Service) StaffSignIn(ctx context.Context, usernameInput, password, addr
 		return StaffSignedIn{}, err
 	}
 	defer release()
+	// Admitted: from here the attempt runs to the end even if the client
+	// goes away, so that the count it makes is always settled, never left
+	// behind as a failure nobody made (not even by a count committed just
+	// as the request ended). The work is bounded: the place was admitted.
+	ctx = context.WithoutCancel(ctx)
 	st, found, pending, err := reserveAndLoad(ctx, s, keys, func(tx Tx) (Staff, error) { return tx.StaffByUsername(username) })
 	if err != nil {
 		return StaffSignedIn{}, err
