@@ -14,25 +14,29 @@ import (
 // how many loans there are, the due times of those due before now (the
 // only ones that can be overdue; the index alone answers), and the fine
 // balance.
+//
+// The page is chosen on the index alone, and only its loans are joined to
+// their rows and items: a join before the OFFSET would look up the item of
+// every loan skipped, and the last page of a patron with 1,000 loans would
+// cost 950 lookups in the items table, more as the library grows.
 const (
 	loanWindowPageSQL = loanSelect + `
-WHERE l.patron_id = $1 AND l.returned_at IS NULL
-ORDER BY l.due_at, l.id
-LIMIT $2 OFFSET $3`
+JOIN (SELECT id FROM loans WHERE patron_id = $1 AND returned_at IS NULL
+	ORDER BY due_at, id LIMIT $2 OFFSET $3) w ON w.id = l.id
+ORDER BY l.due_at, l.id`
 	loanWindowDueSQL = `SELECT due_at FROM loans
 WHERE patron_id = $1 AND returned_at IS NULL AND due_at < $2`
 )
 
 // loanWindowSQL is the four in one statement, for a database where each
 // statement is a round trip: the page's loans (kind 1), the due times
-// (kind 2) and one row with the count and the balance (kind 0), in no
-// stated order; the page is put back in order in Go.
-const loanWindowSQL = `SELECT 1, w.* FROM (SELECT l.id, l.patron_id, l.checked_out_at, l.due_at, l.renewals,
-	i.id AS item_id, i.barcode, i.title, i.author, i.call_number, i.location, i.withdrawn, CAST(NULL AS BIGINT) AS n
+// (kind 2), the count (kind 0) and the balance (kind 3), in no stated
+// order; the page is put back in order in Go.
+const loanWindowSQL = `SELECT 1, l.id, l.patron_id, l.checked_out_at, l.due_at, l.renewals,
+	i.id, i.barcode, i.title, i.author, i.call_number, i.location, i.withdrawn, CAST(NULL AS BIGINT)
 FROM loans l JOIN items i ON i.id = l.item_id
-WHERE l.patron_id = $1 AND l.returned_at IS NULL
-ORDER BY l.due_at, l.id
-LIMIT $2 OFFSET $3) w
+JOIN (SELECT id FROM loans WHERE patron_id = $1 AND returned_at IS NULL
+	ORDER BY due_at, id LIMIT $2 OFFSET $3) w ON w.id = l.id
 UNION ALL
 SELECT 2, NULL, NULL, NULL, due_at, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM loans WHERE patron_id = $1 AND returned_at IS NULL AND due_at < $4
