@@ -58,6 +58,25 @@ func benchPatron(tb testing.TB, svc *library.Service, barcode, pin string, now t
 	return p
 }
 
+// benchServer starts Carrel's web server for svc on a free port, quiet,
+// until the benchmark ends.
+func benchServer(b *testing.B, svc *library.Service) *web.Server {
+	b.Helper()
+	srv, err := web.New(svc, web.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Open(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Close(ctx)
+	})
+	return srv
+}
+
 // BenchmarkAccountPage measures My Account's borrowing record, asked for
 // over HTTP from a real server on a real SQLite database, for patrons with
 // 1, 10, 100 and 1,000 current loans in libraries of 1,000 and 10,000
@@ -72,18 +91,7 @@ func BenchmarkAccountPage(b *testing.B) {
 			svc := library.NewService(&cfg, storagetest.New(b), library.NewHasher(0))
 			now := today.Time(cfg.Location()).Add(10 * time.Hour)
 			svc.SetClock(func() time.Time { return now })
-			srv, err := web.New(svc, web.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := srv.Open(); err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				srv.Close(ctx)
-			})
+			srv := benchServer(b, svc)
 			// Other patrons' loans, ten each: the size of the library.
 			item := 0
 			for i := range others / 10 {

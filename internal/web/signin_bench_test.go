@@ -4,17 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/carrel-library/carrel/internal/library"
 	"github.com/carrel-library/carrel/internal/storage/storagetest"
-	"github.com/carrel-library/carrel/internal/web"
 )
 
 // BenchmarkSignIn measures sign-in over HTTP (POST /account/login with the
@@ -27,18 +24,7 @@ import (
 func BenchmarkSignIn(b *testing.B) {
 	cfg := library.DefaultConfig()
 	svc := library.NewService(&cfg, storagetest.New(b), library.NewHasher(0))
-	srv, err := web.New(svc, web.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Open(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Close(ctx)
-	})
+	srv := benchServer(b, svc)
 	const patrons = 200
 	// One hash for every patron's PIN, so that setting up costs one hash
 	// and a CPU profile shows the sign-ins alone.
