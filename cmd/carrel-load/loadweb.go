@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/carrel-library/carrel/internal/cli"
 	"github.com/carrel-library/carrel/internal/library"
 )
 
@@ -99,11 +100,12 @@ func runSignIns(ctx context.Context, base string, students []string, pin string,
 // machine could check.
 //
 // The floor runs under the soft memory limit that `carrel serve` sets
-// (32 MiB plus twice 19 MiB per CPU), so that the Go runtime reuses the
-// hashes' memory as it does in the server rather than faulting in new
-// pages: the floor is the hash rate the server could reach, not less.
+// (cli.MemoryLimit), so that the Go runtime reuses the hashes' memory as
+// it does in the server rather than faulting in new pages. It keeps Go's
+// own collector pace rather than serve's lower cli.GCPercent: the floor is
+// argon2id as the library gives it, not tuned the way Carrel is.
 func argonFloor(ctx context.Context, pin string, d time.Duration) loadResult {
-	old := debug.SetMemoryLimit(32<<20 + 2*int64(runtime.NumCPU())*library.ArgonMemoryKiB<<10)
+	old := debug.SetMemoryLimit(cli.MemoryLimit())
 	defer debug.SetMemoryLimit(old)
 	return drive(ctx, runtime.NumCPU(), d, func(context.Context, int) error {
 		salt := make([]byte, library.ArgonSaltLen)

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carrel-library/carrel/internal/cli"
 	"github.com/carrel-library/carrel/internal/library"
 	"github.com/carrel-library/carrel/internal/storage"
 )
@@ -85,14 +86,10 @@ func peakRSS(t *testing.T, pid int) int64 {
 const mib = 1 << 20
 
 // burstBound is the stated bound on the peak resident memory of `carrel
-// serve` however many sign-ins arrive at once: 96 MiB (program, SQLite,
-// the connections of the burst, and what the collector lets through while
-// a cycle runs) plus twice the argon2id memory of one hash per CPU (the
-// hashes in flight and those just finished, which serve's memory limit
-// has the collector reclaim). On 2 CPUs: 172 MiB; measured about 140.
-func burstBound() int64 {
-	return 96*mib + 2*int64(runtime.NumCPU())*library.ArgonMemoryKiB<<10
-}
+// serve` however many sign-ins arrive at once: cli.MemoryLimit, 96 MiB plus
+// twice the argon2id memory of one hash per CPU. On 2 CPUs: 172 MiB;
+// measured about 120.
+func burstBound() int64 { return cli.MemoryLimit() }
 
 // TestSignInBurst proves a burst of 500 simultaneous sign-ins against a
 // real `carrel serve` keeps its memory under the stated bound
