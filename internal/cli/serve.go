@@ -127,9 +127,11 @@ const GCPercent = 50
 // sign-ins peaks at about 120 MiB on 2 CPUs), so it is a backstop rather
 // than the pace-setter. A limit close to what the hashes need had the
 // runtime hand their memory back to the system and take it again on every
-// hash: the previous limit of 32 MiB plus twice 19 MiB a CPU cost about 7
-// points of carrel-load's sign-in ratio (0.65 against 0.72 in alternating
-// runs) for the same peak memory.
+// hash. Against the previous limit of 32 MiB plus twice 19 MiB a CPU at
+// Go's GOGC of 100, carrel-load's sign-in ratio rose from 0.61–0.67 to
+// 0.75–0.78 in alternating runs, at the same peak memory; the record page,
+// which allocates as it renders, fell from 0.74–0.77 to 0.62–0.69 of its
+// floor (BENCHMARKS.md).
 func MemoryLimit() int64 {
 	return memoryBase + 2*int64(runtime.NumCPU())*library.ArgonMemoryKiB<<10
 }
