@@ -31,9 +31,7 @@ type Record struct {
 	LoanCount int
 	// Page is the page of loans shown, from 1; 0 when every loan is shown.
 	// A page asked for beyond the last gives the last.
-	Page int
-	// LoansFrom is where Loans start among all the current loans, from 0.
-	LoansFrom     int
+	Page          int
 	OverdueCount  int   // over every current loan, shown or not
 	AccruingTotal Money // fines accruing on every overdue loan, not yet charged
 	FineBalance   Money // unpaid charged fines
@@ -117,7 +115,7 @@ func (s *Service) loadRecord(tx Tx, p Patron, now time.Time, page LoanPage) (Rec
 			return Record{}, err
 		}
 		rec = s.record(p, w.Balance, now)
-		rec.LoanCount, rec.Page, rec.LoansFrom = w.Count, n, (n-1)*page.Size
+		rec.LoanCount, rec.Page = w.Count, n
 		for _, due := range w.OverdueDue {
 			if d := s.cfg.OverdueDays(due, now); d > 0 {
 				rec.OverdueCount++

@@ -49,8 +49,8 @@ func TestBorrowingRecordPage(t *testing.T) {
 			name := fmt.Sprintf("page %d", c.asked)
 			from := (c.page - 1) * size
 			want := whole.Loans[from:min(from+size, len(whole.Loans))]
-			if rec.Page != c.page || rec.LoansFrom != from || rec.LoanCount != 23 {
-				t.Errorf("%s: page %d from %d of %d, want page %d from %d of 23", name, rec.Page, rec.LoansFrom, rec.LoanCount, c.page, from)
+			if rec.Page != c.page || rec.LoanCount != 23 {
+				t.Errorf("%s: page %d of %d loans, want page %d of 23", name, rec.Page, rec.LoanCount, c.page)
 			}
 			if rec.OverdueCount != whole.OverdueCount || rec.AccruingTotal != whole.AccruingTotal || rec.FineBalance != 2500 {
 				t.Errorf("%s: %d overdue, %v accruing, balance %v; want the whole record's %d, %v and 2500",

@@ -136,11 +136,17 @@ func (t *tx) OpenLoansAndBalance(patronID int64) ([]library.Loan, library.Money,
 	if err := rows.Err(); err != nil {
 		return nil, 0, wrap(err, "open loans and balance of patron %d", patronID)
 	}
+	sortByDue(loans)
+	return loans, library.Money(balance), nil
+}
+
+// sortByDue puts loans in OpenLoans' order, by due time, then loan ID: the
+// order of a query that put them in no stated order.
+func sortByDue(loans []library.Loan) {
 	slices.SortFunc(loans, func(a, b library.Loan) int {
 		if c := a.DueAt.Compare(b.DueAt); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	return loans, library.Money(balance), nil
 }

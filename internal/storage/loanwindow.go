@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"cmp"
-	"slices"
 	"time"
 
 	"github.com/carrel-library/carrel/internal/library"
@@ -114,11 +112,6 @@ func (t *tx) loanWindowOneTrip(patronID int64, offset, limit int, dueBefore time
 	if err := rows.Err(); err != nil {
 		return w, wrap(err, "a page of the open loans of patron %d", patronID)
 	}
-	slices.SortFunc(w.Loans, func(a, b library.Loan) int {
-		if c := a.DueAt.Compare(b.DueAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	sortByDue(w.Loans)
 	return w, nil
 }

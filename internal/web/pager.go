@@ -40,14 +40,6 @@ type pageLink struct {
 // pager lists, besides the first and the last.
 const pageWindow = 2
 
-// listPage returns the page of a list of total entries the request asks
-// for, the bounds of that page in the list and its pager (nil when the
-// list fits on one page). url gives the address of page n. An asked page
-// out of range or malformed gives the nearest page there is, or the first.
-func listPage(r *http.Request, total, perPage int, url func(n int) string, label, rangeKey string) (from, to int, p *pager) {
-	return pageAt(askedPage(r), total, perPage, url, label, rangeKey)
-}
-
 // recordPager is the pager of a borrowing record that shows one page of
 // its loans (library.BorrowingRecordPage): the domain has already chosen
 // the page, and read only its loans.
@@ -56,8 +48,10 @@ func recordPager(rec library.Record, url func(n int) string, label string) *page
 	return p
 }
 
-// pageAt is listPage for page number page (from 1; beyond the last gives
-// the last).
+// pageAt returns page number page of a list of total entries, the bounds
+// of that page in the list and its pager (nil when the list fits on one
+// page). url gives the address of page n. A page out of range gives the
+// nearest page there is.
 func pageAt(page, total, perPage int, url func(n int) string, label, rangeKey string) (from, to int, p *pager) {
 	pages := max((total+perPage-1)/perPage, 1)
 	page = min(max(page, 1), pages)

@@ -60,7 +60,7 @@ func TestListPage(t *testing.T) {
 		{1000, "99999999999999999999", 950, 1000, "1 … 18 19 [20]", "/p/19", ""},
 	} {
 		r := httptest.NewRequest("GET", "/account?"+url.Values{"page": {tc.page}}.Encode(), nil)
-		from, to, p := listPage(r, tc.total, loansPerPage, func(n int) string { return "/p/" + strconv.Itoa(n) }, "pager.account_label", "pager.loans_range")
+		from, to, p := pageAt(askedPage(r), tc.total, loansPerPage, func(n int) string { return "/p/" + strconv.Itoa(n) }, "pager.account_label", "pager.loans_range")
 		if from != tc.from || to != tc.to {
 			t.Errorf("%d loans, page %q: loans [%d, %d), want [%d, %d)", tc.total, tc.page, from, to, tc.from, tc.to)
 		}
@@ -91,7 +91,7 @@ func FuzzLoanPage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, total int) {
 		total = max(total, 0) % 100_000
 		r := httptest.NewRequest("GET", "/account?"+url.Values{"page": {s}}.Encode(), nil)
-		from, to, p := listPage(r, total, loansPerPage, strconv.Itoa, "pager.account_label", "pager.loans_range")
+		from, to, p := pageAt(askedPage(r), total, loansPerPage, strconv.Itoa, "pager.account_label", "pager.loans_range")
 		if from < 0 || from > to || to > total || to-from > loansPerPage || (total > 0 && from == to) {
 			t.Fatalf("page %q of %d loans: loans [%d, %d)", s, total, from, to)
 		}
@@ -121,8 +121,8 @@ func TestLongRecordRenders(t *testing.T) {
 		outcomes = append(outcomes, o)
 	}
 	// The domain reads page 7 alone (library.BorrowingRecordPage).
-	rec.LoanCount, rec.Page, rec.LoansFrom = len(rec.Loans), 7, 6*loansPerPage
-	rec.Loans = rec.Loans[rec.LoansFrom : rec.LoansFrom+loansPerPage]
+	rec.LoanCount, rec.Page = len(rec.Loans), 7
+	rec.Loans = rec.Loans[6*loansPerPage : 7*loansPerPage]
 	r := httptest.NewRequest("GET", "/account?page=7", nil)
 	account := s.newAccountPage(r, &visit{sess: library.Session{CSRFToken: "token"}, patron: patron}, rec)
 	account.Results = s.renewResults(outcomes)
