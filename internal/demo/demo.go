@@ -193,8 +193,10 @@ func (g *gen) write(tx library.Tx) error {
 		}
 	}
 	slices.SortStableFunc(g.fines, func(a, b *fine) int { return a.at.Compare(b.at) })
-	for _, f := range g.fines {
+	receipts := map[library.Date]int{}
+	for i, f := range g.fines {
 		e := library.FineEntry{PatronID: f.patron.ID, Kind: f.kind, Amount: f.amount, Note: f.note, CreatedAt: f.at}
+		g.settledBy(&e, i, receipts)
 		if f.loan != nil {
 			e.LoanID = f.loan.id
 		}

@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/carrel-library/carrel/internal/library"
@@ -285,4 +287,26 @@ func (g *gen) deskTime(d library.Date) time.Time {
 		}
 	}
 	return g.at(open, 9*60+30+g.rng.IntN(11*60))
+}
+
+// settledBy gives a demo payment its method, receipt number and the desk
+// account that took it, and a waiver the admin who granted it, as the
+// desk records them: an Octopus payment has the terminal's slip number
+// (n makes it unique), a cash one the next of its day's receipt numbers
+// in Carrel's own form, counted in receipts.
+func (g *gen) settledBy(e *library.FineEntry, n int, receipts map[library.Date]int) {
+	switch e.Kind {
+	case library.FineWaiver:
+		e.TakenBy = "staff:librarian"
+	case library.FinePayment:
+		e.TakenBy = "staff:desk"
+		if strings.Contains(e.Note, "Octopus") {
+			e.Method, e.Receipt = library.PayCard, fmt.Sprintf("OCT-%06d", 104729+n)
+			return
+		}
+		day := g.cfg.Today(e.CreatedAt)
+		receipts[day]++
+		e.Method = library.PayCash
+		e.Receipt = fmt.Sprintf("C%s-%03d", day.Time(time.UTC).Format("20060102"), receipts[day])
+	}
 }

@@ -61,7 +61,7 @@ func TestAuditLogOfADeskDay(t *testing.T) {
 		f.now = f.now.Add(20 * 24 * time.Hour)
 		_, err = f.svc.DeskCheckin(f.ctx, desk, "3100001")
 		mustDo(t, "checkin", err)
-		_, err = f.svc.SettleFine(f.ctx, desk, library.FineRequest{PatronID: other.ID, Kind: library.FinePayment, Amount: 200, Note: "cash"})
+		_, err = f.svc.SettleFine(f.ctx, desk, library.FineRequest{PatronID: other.ID, Kind: library.FinePayment, Amount: 200, Method: library.PayCash, Note: "cash"})
 		mustDo(t, "payment", err)
 		_, err = f.svc.SettleFine(f.ctx, admin, library.FineRequest{PatronID: other.ID, Kind: library.FineWaiver, Amount: 100, Note: "goodwill"})
 		mustDo(t, "waiver", err)

@@ -202,7 +202,7 @@ func TestDoubleSubmission(t *testing.T) {
 		var pay outcome
 		for range 2 {
 			wg.Go(func() {
-				_, err := f.svc.SettleFine(f.ctx, desk, library.FineRequest{PatronID: p.ID, Kind: library.FinePayment, Amount: 100, Note: "cash", RequestToken: token})
+				_, err := f.svc.SettleFine(f.ctx, desk, library.FineRequest{PatronID: p.ID, Kind: library.FinePayment, Amount: 100, Method: library.PayCash, Note: "cash", RequestToken: token})
 				pay.add(err)
 			})
 		}
@@ -223,7 +223,11 @@ func TestFineArithmetic(t *testing.T) {
 		f.charge(p, 1000)
 		f.charge(p, 550)
 		settle := func(by library.Actor, kind library.FineKind, amount library.Money, note string) (library.Paid, error) {
-			return f.svc.SettleFine(f.ctx, by, library.FineRequest{PatronID: p.ID, Kind: kind, Amount: amount, Note: note})
+			req := library.FineRequest{PatronID: p.ID, Kind: kind, Amount: amount, Note: note}
+			if kind == library.FinePayment {
+				req.Method = library.PayCash
+			}
+			return f.svc.SettleFine(f.ctx, by, req)
 		}
 		paid, err := settle(desk, library.FinePayment, 300, "cash at the counter")
 		if err != nil || paid.Balance != 1250 {

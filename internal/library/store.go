@@ -90,6 +90,20 @@ type Tx interface {
 	AddFine(e *FineEntry) error
 	// FineBalance returns charges minus payments and waivers.
 	FineBalance(patronID int64) (Money, error)
+	// FineEntryByID returns one entry of a fine ledger.
+	FineEntryByID(id int64) (FineEntry, error)
+	// PaymentByReceipt returns the patron's payment with the receipt
+	// number; ENOTFOUND when there is none.
+	PaymentByReceipt(patronID int64, receipt string) (FineEntry, error)
+	// LastIssuedReceipt returns the highest receipt number that begins
+	// with prefix among the payments recorded from from until until
+	// (numbers of one length compare as text, a longer one is higher), or
+	// "" when there is none.
+	LastIssuedReceipt(prefix string, from, until time.Time) (string, error)
+	// TakenBetween returns the payments and waivers recorded from from
+	// until until, oldest first, with their patrons' barcodes: those
+	// taken by takenBy, or everyone's when takenBy is "".
+	TakenBetween(from, until time.Time, takenBy string) ([]LedgerLine, error)
 
 	// CreateSession stores s (its token hash, never the token) and sets s.ID.
 	CreateSession(s *Session) error

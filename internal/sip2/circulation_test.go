@@ -1,6 +1,7 @@
 package sip2_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -153,14 +154,16 @@ func TestFeePaid(t *testing.T) {
 		return tx.AddFine(&library.FineEntry{PatronID: p.ID, Kind: library.FineCharge, Amount: 1250, Note: "overdue"})
 	})
 	c := l.kiosk()
+	n := 0
 	pay := func(currency, amount string) response {
-		return c.do("37" + sipDate() + "0100" + currency + "BV" + amount + "|AO" + institution + "|AA20240001|BKtx-42|")
+		n++ // each payment its own transaction id
+		return c.do("37" + sipDate() + "0100" + currency + "BV" + amount + "|AO" + institution + "|AA20240001|BKtx-" + strconv.Itoa(40+n) + "|")
 	}
 	got := pay("HKD", "5.00")
 	if got.code != "38" || got.fixed[0] != 'Y' {
 		t.Fatalf("pay: %q", got.raw)
 	}
-	got.want(t, "BK", "tx-42")
+	got.want(t, "BK", "tx-41")
 	got.wantContains(t, "AF", "HKD 7.50")
 	if b := l.balance(p); b != 750 {
 		t.Errorf("balance %v after paying HKD 5.00", b)

@@ -30,20 +30,6 @@ func (t *tx) FormerBarcodes(patronID int64) ([]library.FormerBarcode, error) {
 		}, "former barcodes", patronID)
 }
 
-// FineEntries implements library.Tx.
-func (t *tx) FineEntries(patronID int64) ([]library.FineEntry, error) {
-	return queryAll(t, `SELECT id, patron_id, loan_id, kind, amount_cents, note, created_at
-FROM fines WHERE patron_id = $1 ORDER BY created_at, id`,
-		func(s scanner) (library.FineEntry, error) {
-			var e library.FineEntry
-			var kind string
-			var cents int64
-			err := s.Scan(&e.ID, &e.PatronID, idCol{&e.LoanID}, &kind, &cents, &e.Note, timeCol{&e.CreatedAt})
-			e.Kind, e.Amount = library.FineKind(kind), library.Money(cents)
-			return e, err
-		}, "fine ledger", patronID)
-}
-
 // ClaimRequest implements library.Tx: the token is the primary key, so a
 // second claim of it breaks the key (ECONFLICT), on any node.
 func (t *tx) ClaimRequest(token, action, actor string, at time.Time) error {

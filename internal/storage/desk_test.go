@@ -126,8 +126,8 @@ func TestFineEntriesAndAuditSearch(t *testing.T) {
 		p := addPatron(t, db, "20240001")
 		entries := []library.FineEntry{
 			{PatronID: p.ID, Kind: library.FineCharge, Amount: 900, Note: "overdue", CreatedAt: at(1, 9, 0)},
-			{PatronID: p.ID, Kind: library.FinePayment, Amount: 400, Note: "cash", CreatedAt: at(2, 9, 0)},
-			{PatronID: p.ID, Kind: library.FineWaiver, Amount: 100, Note: "goodwill", CreatedAt: at(3, 9, 0)},
+			{PatronID: p.ID, Kind: library.FinePayment, Amount: 400, Method: library.PayCard, Receipt: "T-4417", TakenBy: "staff:dee", Note: "cash", CreatedAt: at(2, 9, 0)},
+			{PatronID: p.ID, Kind: library.FineWaiver, Amount: 100, TakenBy: "staff:ada", Note: "goodwill", CreatedAt: at(3, 9, 0)},
 		}
 		audit := []library.AuditEntry{
 			{At: at(1, 9, 0), Actor: "staff:dee", PatronID: p.ID, Action: "pin.reset", Addr: "192.0.2.1"},

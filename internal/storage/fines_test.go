@@ -19,8 +19,8 @@ func TestFines(t *testing.T) {
 		entries := []library.FineEntry{
 			{PatronID: p.ID, LoanID: loan.ID, Kind: library.FineCharge, Amount: 1250, Note: "overdue 5 days", CreatedAt: at(8, 9, 0)},
 			{PatronID: p.ID, Kind: library.FineCharge, Amount: 500},
-			{PatronID: p.ID, Kind: library.FinePayment, Amount: 1000, Note: "cash"},
-			{PatronID: p.ID, Kind: library.FineWaiver, Amount: 50},
+			{PatronID: p.ID, Kind: library.FinePayment, Amount: 1000, Method: library.PayCash, Receipt: "C20261201-001", TakenBy: "staff:dee", Note: "cash"},
+			{PatronID: p.ID, Kind: library.FineWaiver, Amount: 50, TakenBy: "staff:ada"},
 			{PatronID: other.ID, Kind: library.FineCharge, Amount: 99999},
 		}
 		update(t, db, func(tx library.Tx) error {
@@ -54,7 +54,7 @@ func TestFines(t *testing.T) {
 			code string
 		}{
 			{"zero amount", library.FineEntry{PatronID: p.ID, Kind: library.FineCharge}, library.EINVALID},
-			{"negative amount", library.FineEntry{PatronID: p.ID, Kind: library.FinePayment, Amount: -5}, library.EINVALID},
+			{"negative amount", library.FineEntry{PatronID: p.ID, Kind: library.FinePayment, Amount: -5, Method: library.PayCash, Receipt: "R-9"}, library.EINVALID},
 			{"unknown kind", library.FineEntry{PatronID: p.ID, Kind: "bribe", Amount: 5}, library.EINVALID},
 			{"unknown patron", library.FineEntry{PatronID: 999, Kind: library.FineCharge, Amount: 5}, library.ENOTFOUND},
 			{"unknown loan", library.FineEntry{PatronID: p.ID, LoanID: 999, Kind: library.FineCharge, Amount: 5}, library.ENOTFOUND},

@@ -36,7 +36,7 @@ func TestOpenLoansAndBalance(t *testing.T) {
 			}
 			for _, e := range []library.FineEntry{
 				{PatronID: both.ID, Kind: library.FineCharge, Amount: 500},
-				{PatronID: both.ID, Kind: library.FinePayment, Amount: 200},
+				{PatronID: both.ID, Kind: library.FinePayment, Amount: 200, Method: library.PayCash, Receipt: "R-1"},
 				{PatronID: finesOnly.ID, Kind: library.FineCharge, Amount: 900},
 			} {
 				if err := tx.AddFine(&e); err != nil {

@@ -143,7 +143,7 @@ func recordLibrary(b *testing.B, db *storage.DB) map[int]int64 {
 			}
 			for _, f := range []library.FineEntry{
 				{PatronID: p.ID, Kind: library.FineCharge, Amount: 1200, CreatedAt: day(-60)},
-				{PatronID: p.ID, Kind: library.FinePayment, Amount: 500, CreatedAt: day(-50)},
+				{PatronID: p.ID, Kind: library.FinePayment, Amount: 500, Method: library.PayCash, Receipt: "R-1", CreatedAt: day(-50)},
 			} {
 				if err := tx.AddFine(&f); err != nil {
 					return err

@@ -40,6 +40,7 @@ func carrelTables() []copyTable {
 		{name: "fines", key: "id", columns: []column{
 			{"id", kindInt}, {"patron_id", kindInt}, {"loan_id", kindInt}, {"kind", kindText},
 			{"amount_cents", kindInt}, {"note", kindText}, {"created_at", kindTime},
+			{"method", kindText}, {"receipt", kindText}, {"taken_by", kindText}, // migration 0008
 		}},
 		// Sessions are short-lived: a copy leaves them out unless asked.
 		{name: "sessions", key: "id", optional: true, columns: []column{

@@ -166,9 +166,10 @@ func badInputForms(t *testing.T, l *testLibrary) []badForm {
 		{"edit item", admin, http.MethodPost, iPath + "/edit",
 			with(form(t, editItemPage, iPath+"/edit"), "title", "Fortress Besieged (2nd ed.)", "author", "Qian Zhongshu")},
 		{"payment", admin, http.MethodPost, pPath + "/payment",
-			with(form(t, patronPage, pPath+"/payment"), "pay_amount", "5.00", "pay_note", "cash")},
+			with(form(t, patronPage, pPath+"/payment"), "pay_amount", "5.00", "pay_method", "card", "pay_receipt", "T-20240001", "pay_note", "terminal 2")},
 		{"patron search", admin, http.MethodGet, "/staff/patrons", url.Values{"q": {"Chan"}}},
 		{"item search", admin, http.MethodGet, "/staff/items", url.Values{"q": {"Fortress"}}},
+		{"cash-up", admin, http.MethodGet, "/staff/cashup", url.Values{"day": {"2026-11-28"}, "staff": {"alice"}}},
 		{"audit log", admin, http.MethodGet, "/staff/audit", url.Values{"patron": {reader.Barcode}, "actor": {"alice"},
 			"action": {"fine."}, "from": {"2026-11-01"}, "until": {"2026-11-30"}}},
 	}

@@ -167,7 +167,7 @@ func (f *walkFixture) actionForm(pattern string) url.Values {
 		"patron": {f.b.Barcode}, "item": {f.shelf.Barcode}, "patron_barcode": {f.b.Barcode}, "item_barcode": {f.aLoan.Item.Barcode},
 		"block_reason": {"test"}, "expires_on": {"2030-01-01"}, "new_barcode": {"24099999"}, "old_barcode": {f.b.Barcode},
 		"name": {"Chan Tai Man"}, "category": {"student"}, "email": {"chan@example.edu.hk"},
-		"pay_amount": {"1"}, "waive_amount": {"1"}, "waive_note": {"goodwill"}, "override": {"the patron needs it today"},
+		"pay_amount": {"1"}, "pay_method": {"cash"}, "waive_amount": {"1"}, "waive_note": {"goodwill"}, "override": {"the patron needs it today"},
 		"barcode": {"39999999"}, "title": {"A New Book"}, "author": {"An Author"}, "call_number": {"QA76"}, "location": {"3/F"},
 		"code": {"000000"}, "request": {library.NewRequestToken()}, "device": {"a-device-of-this-patron"},
 	}

@@ -24,7 +24,8 @@ type deskFixture struct {
 	shelf        library.Item
 	lent         library.Loan
 	hold         library.Hold
-	patronClient *client // signed in to My Account
+	payment      library.FineEntry // a payment of the patron's, whose receipt the desk prints
+	patronClient *client           // signed in to My Account
 }
 
 func newDeskFixture(t *testing.T) *deskFixture {
@@ -41,6 +42,15 @@ func newDeskFixture(t *testing.T) *deskFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.update(func(tx library.Tx) error {
+		return tx.AddFine(&library.FineEntry{PatronID: f.patron.ID, Kind: library.FineCharge, Amount: 500, Note: "overdue", CreatedAt: l.now})
+	})
+	paid, err := l.svc.SettleFine(l.ctx, f.desk.Actor("127.0.0.1"), library.FineRequest{PatronID: f.patron.ID, Kind: library.FinePayment,
+		Amount: 200, Method: library.PayCash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.payment = paid.Entry
 	f.patronClient = l.client()
 	f.patronClient.mustSignIn("24031588", "reading-room-7", "/account")
 	return f
@@ -57,6 +67,8 @@ func (f *deskFixture) path(pattern string) (method, path string) {
 		id = strconv.FormatInt(f.shelf.ID, 10)
 	case strings.HasPrefix(path, "/staff/holds/"):
 		id = strconv.FormatInt(f.hold.ID, 10)
+	case strings.HasPrefix(path, "/staff/receipts/"):
+		id = strconv.FormatInt(f.payment.ID, 10)
 	}
 	return method, strings.Replace(path, "{id}", id, 1)
 }

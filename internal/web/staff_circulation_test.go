@@ -257,16 +257,16 @@ func TestStaffPatronActions(t *testing.T) {
 	mustContain(t, text(page.body), "The patron's details are saved.", "Wong Ka-yan", "kayan@example.edu.hk")
 
 	// Payments: more than owed is refused; a desk account cannot waive.
-	if res := c.submit(page.body, purl+"/payment", "pay_amount", "20"); res.status != http.StatusUnprocessableEntity {
+	if res := c.submit(page.body, purl+"/payment", "pay_amount", "20", "pay_method", "cash"); res.status != http.StatusUnprocessableEntity {
 		t.Errorf("overpayment: %d", res.status)
 	} else {
 		mustContain(t, text(res.body), "more than the HKD 10.00 owed")
 	}
-	if res := c.submit(page.body, purl+"/payment", "pay_amount", "ten"); res.status != http.StatusUnprocessableEntity {
+	if res := c.submit(page.body, purl+"/payment", "pay_amount", "ten", "pay_method", "cash"); res.status != http.StatusUnprocessableEntity {
 		t.Errorf("payment of ten: %d", res.status)
 	}
-	res = c.submit(page.body, purl+"/payment", "pay_amount", "HKD 4.50", "pay_note", "Octopus")
-	mustContain(t, text(c.get(res.location()).body), "The payment is recorded.", "Owed: HKD 5.50", "Octopus")
+	res = c.submit(page.body, purl+"/payment", "pay_amount", "HKD 4.50", "pay_method", "card", "pay_receipt", "OCT-5521", "pay_note", "Octopus")
+	mustContain(t, text(c.get(res.location()).body), "The payment is recorded.", "Owed: HKD 5.50", "Octopus", "OCT-5521")
 	if res := c.post(purl+"/waiver", url2(page, "waive_amount", "1", "waive_note", "x")); res.status != http.StatusForbidden {
 		t.Errorf("desk waiver: %d", res.status)
 	}

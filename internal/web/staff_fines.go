@@ -7,54 +7,129 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carrel-library/carrel/internal/i18n"
 	"github.com/carrel-library/carrel/internal/library"
 )
 
-// staffPayment records a payment towards the patron's fines.
+// payFields are the fields of the payment form, shown again after a
+// problem with one of them.
+var payFields = []string{"pay_amount", "pay_method", "pay_receipt", "pay_note"}
+
+// staffPayment records a payment towards the patron's fines: its amount,
+// how it was paid, and the receipt number of the till's or terminal's
+// slip or the online reference (Carrel gives a cash payment without one a
+// number of its own). The request token records it once however often the
+// form is sent; a receipt number already in the patron's ledger records
+// nothing and says when it was recorded. Once recorded, the patron's page
+// offers the payment's receipt to print.
 func (s *Server) staffPayment(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
-	return s.settle(w, r, v, library.FinePayment, "pay")
-}
-
-// staffWaiver records a waiver (admin only), with a note saying why.
-func (s *Server) staffWaiver(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
-	return s.settle(w, r, v, library.FineWaiver, "waive")
-}
-
-// settle records a payment or a waiver from the form whose fields start
-// with prefix. The request token records it once however often the form
-// is sent; the balance never goes below nothing.
-func (s *Server) settle(w http.ResponseWriter, r *http.Request, v *staffVisit, kind library.FineKind, prefix string) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	amountField, noteField := prefix+"_amount", prefix+"_note"
-	fail := func(field string, x msg) error {
-		return s.patronFormError(w, r, v, id, http.StatusUnprocessableEntity, field, x, amountField, noteField)
+	fail := func(status int, field string, x msg) error {
+		return s.patronFormError(w, r, v, id, status, field, x, payFields...)
 	}
-	amount, ok := parseMoney(r.PostForm.Get(amountField))
+	amount, ok := parseMoney(r.PostForm.Get("pay_amount"))
 	if !ok || amount <= 0 {
-		return fail(amountField, m("desk.fine.amount_bad"))
+		return fail(http.StatusUnprocessableEntity, "pay_amount", m("desk.fine.amount_bad"))
 	}
-	note := strings.TrimSpace(r.PostForm.Get(noteField))
-	if kind == library.FineWaiver && note == "" {
-		return fail(noteField, m("desk.fine.note_missing"))
+	method, err := library.ParsePaymentMethod(r.PostForm.Get("pay_method"))
+	if err != nil {
+		return fail(http.StatusUnprocessableEntity, "pay_method", m("desk.pay.method_missing"))
+	}
+	note := strings.TrimSpace(r.PostForm.Get("pay_note"))
+	if strings.ContainsAny(note, "\r\n") || len(note) > 500 {
+		return fail(http.StatusUnprocessableEntity, "pay_note", m("desk.fine.note_bad"))
+	}
+	paid, err := s.svc.SettleFine(r.Context(), v.by, library.FineRequest{PatronID: id, Kind: library.FinePayment, Amount: amount,
+		Method: method, Receipt: r.PostForm.Get("pay_receipt"), Note: note, RequestToken: r.PostForm.Get("request")})
+	taken, isTaken := library.AsReceiptTaken(err)
+	rf, refused := library.AsRefusal(err)
+	switch {
+	case errors.Is(err, library.ErrAlreadyDone):
+		return patronDone(w, r, id, "already")
+	case refused:
+		return fail(http.StatusUnprocessableEntity, "pay_amount", s.deskReason(rf))
+	case isTaken:
+		return fail(http.StatusConflict, "pay_receipt", s.receiptRecorded(taken.Earlier))
+	case errors.Is(err, library.ErrReceiptMissing):
+		return fail(http.StatusUnprocessableEntity, "pay_receipt", m("desk.pay.receipt_missing"))
+	case errors.Is(err, library.ErrReceiptBad):
+		return fail(http.StatusUnprocessableEntity, "pay_receipt", m("desk.pay.receipt_bad"))
+	case errors.Is(err, library.ErrReceiptReserved):
+		return fail(http.StatusUnprocessableEntity, "pay_receipt", m("desk.pay.receipt_reserved"))
+	case err != nil:
+		return err
+	case paid.AlreadyRecorded:
+		return fail(http.StatusConflict, "pay_receipt", s.receiptRecorded(paid.Entry))
+	}
+	return redirect(w, r, patronPath(id)+"?done=paid&payment="+strconv.FormatInt(paid.Entry.ID, 10))
+}
+
+// receiptRecorded says that a receipt number is in the patron's ledger
+// already, and for what: "Receipt R-123 was already recorded for this
+// patron on 4 Dec 2026 at 14:05: HKD 20.00 by card."
+func (s *Server) receiptRecorded(e library.FineEntry) msg {
+	loc := s.cfg.Location()
+	return m("desk.pay.receipt_recorded", "receipt", e.Receipt, "date", library.DateOf(e.CreatedAt, loc),
+		"time", i18n.Clock(e.CreatedAt.In(loc)), "amount", e.Amount, "method", methodMsg(e.Method))
+}
+
+// methodMsg names a payment method.
+func methodMsg(pm library.PaymentMethod) msg { return m("pay.method." + string(pm)) }
+
+// justPaid returns the ledger row of the payment a patron's page was sent
+// to after recording it (?done=paid&payment=ID), to offer its receipt;
+// nil when the request names none, or one not in this patron's ledger.
+func justPaid(r *http.Request, rows []fineRow) *fineRow {
+	q := r.URL.Query()
+	id, err := strconv.ParseInt(q.Get("payment"), 10, 64)
+	if q.Get("done") != "paid" || err != nil {
+		return nil
+	}
+	for i := range rows {
+		if rows[i].ID == id && rows[i].Class == string(library.FinePayment) {
+			return &rows[i]
+		}
+	}
+	return nil
+}
+
+// staffWaiver records a waiver (admin only), with a note saying why. The
+// request token records it once however often the form is sent; the
+// balance never goes below nothing.
+func (s *Server) staffWaiver(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	fail := func(field string, x msg) error {
+		return s.patronFormError(w, r, v, id, http.StatusUnprocessableEntity, field, x, "waive_amount", "waive_note")
+	}
+	amount, ok := parseMoney(r.PostForm.Get("waive_amount"))
+	if !ok || amount <= 0 {
+		return fail("waive_amount", m("desk.fine.amount_bad"))
+	}
+	note := strings.TrimSpace(r.PostForm.Get("waive_note"))
+	if note == "" {
+		return fail("waive_note", m("desk.fine.note_missing"))
 	}
 	if strings.ContainsAny(note, "\r\n") || len(note) > 500 {
-		return fail(noteField, m("desk.fine.note_bad"))
+		return fail("waive_note", m("desk.fine.note_bad"))
 	}
-	_, err = s.svc.SettleFine(r.Context(), v.by, library.FineRequest{PatronID: id, Kind: kind, Amount: amount, Note: note,
+	_, err = s.svc.SettleFine(r.Context(), v.by, library.FineRequest{PatronID: id, Kind: library.FineWaiver, Amount: amount, Note: note,
 		RequestToken: r.PostForm.Get("request")})
 	if errors.Is(err, library.ErrAlreadyDone) {
 		return patronDone(w, r, id, "already")
 	}
 	if rf, ok := library.AsRefusal(err); ok {
-		return fail(amountField, s.deskReason(rf))
+		return fail("waive_amount", s.deskReason(rf))
 	}
 	if err != nil {
 		return err
 	}
-	return patronDone(w, r, id, map[library.FineKind]string{library.FinePayment: "paid", library.FineWaiver: "waived"}[kind])
+	return patronDone(w, r, id, "waived")
 }
 
 // staffRenew renews the patron's selected loans, or all of them, and shows

@@ -108,6 +108,7 @@ var (
 	formTag   = regexp.MustCompile(`(?s)<form\b([^>]*)>(.*?)</form>`)
 	inputTag  = regexp.MustCompile(`<input\b[^>]*>`)
 	attribute = regexp.MustCompile(`\b(name|value|type|action)="([^"]*)"`)
+	checked   = regexp.MustCompile(`\schecked[\s>]`)
 )
 
 // attrs reads the name, value, type and action attributes of a tag.
@@ -120,8 +121,8 @@ func attrs(tag string) map[string]string {
 }
 
 // form returns the fields of the first form on the page posting to
-// action, with their values as the page has them (checkboxes left out),
-// as a browser would send it.
+// action, with their values as the page has them (checkboxes and radio
+// buttons not checked left out), as a browser would send it.
 func form(t *testing.T, page, action string) url.Values {
 	t.Helper()
 	for _, f := range formTag.FindAllStringSubmatch(page, -1) {
@@ -131,7 +132,7 @@ func form(t *testing.T, page, action string) url.Values {
 		v := url.Values{}
 		for _, in := range inputTag.FindAllString(f[2], -1) {
 			a := attrs(in)
-			if a["name"] == "" || a["type"] == "checkbox" {
+			if a["name"] == "" || a["type"] == "checkbox" || a["type"] == "radio" && !checked.MatchString(in) {
 				continue
 			}
 			v.Set(a["name"], a["value"])

@@ -23,6 +23,7 @@ type patronPage struct {
 	Pager       *pager        // nil when every loan fits on one page
 	CanRenew    bool
 	Fines       []fineRow
+	JustPaid    *fineRow // the payment just recorded, whose receipt to offer
 	Holds       []holdRow
 	Audit       []auditRow
 	Flash       *msg
@@ -62,11 +63,16 @@ type deskLoanRow struct {
 
 // fineRow is one line of the fine ledger.
 type fineRow struct {
+	ID     int64
 	At     time.Time
 	Kind   msg
 	Class  string
 	Amount library.Money
 	Note   string
+	// Method and Receipt say how a payment was paid and its receipt
+	// number; nil and "" for charges and waivers.
+	Method  *msg
+	Receipt string
 }
 
 // holdRow is one hold of a patron or of an item.
@@ -107,6 +113,7 @@ func (s *Server) staffPatron(w http.ResponseWriter, r *http.Request, v *staffVis
 	}
 	return s.renderPatron(w, r, v, id, http.StatusOK, func(p *patronPage) {
 		p.Flash = doneMsg(r)
+		p.JustPaid = justPaid(r, p.Fines)
 	})
 }
 
@@ -176,7 +183,12 @@ func (s *Server) newPatronPage(r *http.Request, v *staffVisit, f library.PatronF
 		p.Loans = append(p.Loans, row)
 	}
 	for _, e := range f.Fines {
-		p.Fines = append(p.Fines, fineRow{At: e.CreatedAt, Kind: m("desk.fine." + string(e.Kind)), Class: string(e.Kind), Amount: e.Amount, Note: e.Note})
+		row := fineRow{ID: e.ID, At: e.CreatedAt, Kind: m("desk.fine." + string(e.Kind)), Class: string(e.Kind), Amount: e.Amount, Note: e.Note, Receipt: e.Receipt}
+		if e.Method != "" {
+			x := methodMsg(e.Method)
+			row.Method = &x
+		}
+		p.Fines = append(p.Fines, row)
 	}
 	now := s.svc.Now()
 	for _, h := range rec.Holds {

@@ -67,6 +67,10 @@ var staffRoutes = []staffRoute{
 
 	// The audit log.
 	{"GET /staff/audit", accessDesk, (*Server).staffAudit},
+
+	// Payments: the cash-up of a desk account's day, and a payment's receipt.
+	{"GET /staff/cashup", accessDesk, (*Server).staffCashUp},
+	{"GET /staff/receipts/{id}", accessDesk, (*Server).staffReceipt},
 }
 
 // staffGetPaths are the staff pages that answer a POST at their own path

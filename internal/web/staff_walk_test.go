@@ -181,7 +181,7 @@ func TestStaffWalk(t *testing.T) {
 	// The fines are paid at the desk, once however often the form is sent.
 	page = c.get(patronURL)
 	mustContain(t, text(page.body), "Owed: HKD 12.00")
-	payForm := with(form(t, page.body, patronURL+"/payment"), "pay_amount", "12", "pay_note", "cash")
+	payForm := with(form(t, page.body, patronURL+"/payment"), "pay_amount", "12", "pay_method", "cash")
 	for range 2 {
 		c.post(patronURL+"/payment", payForm)
 	}

@@ -28,10 +28,11 @@ type walkFixture struct {
 	patterns []string          // every pattern the server registers
 	access   map[string]string // staff pattern → its access
 	a, b     library.Patron
-	aLoan    library.Loan // A's, held by B
-	aFree    library.Loan // A's, renewable
-	bLoan    library.Loan // B's
-	bHold    library.Hold // B's hold on A's loan's item
+	aLoan    library.Loan      // A's, held by B
+	aFree    library.Loan      // A's, renewable
+	bLoan    library.Loan      // B's
+	bHold    library.Hold      // B's hold on A's loan's item
+	bPaid    library.FineEntry // a payment of B's, whose receipt the desk prints
 	shelf    library.Item
 
 	anonymous, patronA, patronB, desk, admin *client
@@ -84,6 +85,12 @@ func newWalkFixture(t *testing.T) *walkFixture {
 	l.update(func(tx library.Tx) error {
 		return tx.AddFine(&library.FineEntry{PatronID: f.b.ID, Kind: library.FineCharge, Amount: 1250, Note: "lost bookmark", CreatedAt: l.now})
 	})
+	paid, err := l.svc.SettleFine(l.ctx, dee.Actor("127.0.0.1"), library.FineRequest{PatronID: f.b.ID, Kind: library.FinePayment,
+		Amount: 250, Method: library.PayCash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.bPaid = paid.Entry
 
 	f.anonymous = l.client()
 	f.patronA = l.client()
@@ -159,6 +166,8 @@ func (f *walkFixture) path(pattern string) (path string, ok bool) {
 			return idOf(f.aLoan.Item.ID)
 		case w == "{id}" && strings.HasPrefix(p, "/staff/holds/"):
 			return idOf(f.bHold.ID)
+		case w == "{id}" && strings.HasPrefix(p, "/staff/receipts/"):
+			return idOf(f.bPaid.ID)
 		case w == "{file}" && strings.HasPrefix(p, "/static/"):
 			return f.stylesheet()
 		}
