@@ -67,7 +67,7 @@ func demoLibrary(t *testing.T, target string, now time.Time) (*storage.DB, *libr
 	})
 	// Behind Carrel's back, so as not to depend on the SIP2 code.
 	// The gate's policy is not the default in either column (migration
-	// 0008), so that a copy that left them out would show.
+	// 0009), so that a copy that left them out would show.
 	exec(t, target, `INSERT INTO sip_accounts (login, institution, location, password_hash, login_required, created_at, require_pin, encoding) VALUES
 ('kiosk-1', 'HKCT', 'Main Library', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', '1', '2025-03-01T09:00:00.000000Z', '1', 'utf-8'),
 ('gate-2', 'HKCT', '', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2h', '0', '2025-03-02T09:00:00.000000Z', '0', 'cp850')`)

@@ -1,4 +1,4 @@
--- Each SIP2 account's policy, as migrations/sqlite/0008_sip_account_policy.sql:
+-- Each SIP2 account's policy, as migrations/sqlite/0009_sip_account_policy.sql:
 -- require_pin (every existing account gets it, secure by default) and the
 -- character set the machine speaks (existing accounts keep UTF-8).
 ALTER TABLE sip_accounts
