@@ -28,7 +28,7 @@ func commands() []command {
 		{"demo", "fill an empty database with the demo library, or a generated one of any size (--size large)", runDemo},
 		{"db", "copy a library to another database (db copy), back up a SQLite one (db backup)", runDB},
 		{"patron", "patron tasks: unlock BARCODE (end a sign-in pause), reset-pin BARCODE (a temporary PIN)", runPatron},
-		{"sip2", "SIP2 machines: add-account LOGIN --institution ID (password on stdin)", runSIP2},
+		{"sip2", "SIP2 machines: add-account LOGIN --institution ID (password on stdin), set LOGIN (PIN policy, encoding), list", runSIP2},
 		{"staff", "staff accounts: add USERNAME --role admin|desk, passwd, disable, enable, reset-totp, list", runStaff},
 		{"version", "print Carrel's version", runVersion},
 	}

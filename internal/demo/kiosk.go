@@ -17,7 +17,7 @@ var Kiosk = struct {
 // addKiosk creates the demo SIP2 account.
 func addKiosk(ctx context.Context, svc *library.Service) error {
 	_, err := svc.AddSIPAccount(ctx, library.SIPAccount{Login: Kiosk.Login, Institution: Kiosk.Institution,
-		Location: Kiosk.Location, LoginRequired: true}, Kiosk.Password)
+		Location: Kiosk.Location, LoginRequired: true, RequirePIN: true}, Kiosk.Password)
 	return err
 }
 

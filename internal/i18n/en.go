@@ -170,7 +170,7 @@ var english = map[string]string{
 	"reason.not_found":           "this is not one of your current loans",
 	"reason.other":               "a library rule does not allow it: contact library staff",
 	// SIP2: screen messages (AF) on self-check machines, gates and proxies.
-	"reason.overpayment":     "the payment is more than the {balance} you owe",
+	"reason.overpayment":     "The payment is more than the {balance} you owe.",
 	"sip2.unknown_patron":    "This card is not recognised: please ask library staff.",
 	"sip2.not_registered":    "Your library registration is not complete: please register with library staff (phone {phone}, email {email}).",
 	"sip2.pin_wrong":         "The patron barcode or PIN is not right.",

@@ -170,7 +170,7 @@ var traditionalChinese = map[string]string{
 	"reason.not_found":           "這不是你現正借閱的項目",
 	"reason.other":               "圖書館規則不容許：請聯絡圖書館職員",
 	// SIP2: screen messages (AF) on self-check machines, gates and proxies.
-	"reason.overpayment":     "繳款額多於你所欠的{balance}",
+	"reason.overpayment":     "繳款額多於你所欠的{balance}。",
 	"sip2.unknown_patron":    "未能識別此卡：請聯絡圖書館職員。",
 	"sip2.not_registered":    "你尚未完成圖書館登記手續：請聯絡圖書館職員辦理登記（電話 {phone}，電郵 {email}）。",
 	"sip2.pin_wrong":         "讀者證號碼或密碼不正確。",

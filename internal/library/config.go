@@ -127,6 +127,23 @@ type Limits struct {
 	// SIP2MaxConnections is how many SIP2 connections may be open at once;
 	// a connection beyond it is closed as soon as it is accepted.
 	SIP2MaxConnections int `json:"sip2_max_connections"`
+	// SIP2MaxBeforeLogin is how many of those connections may be open
+	// without having logged in: a machine connects and logs in at once, so
+	// connections that only wait (or send SC Status) cannot take the slots
+	// of the kiosks. 0, the default, is a quarter of sip2_max_connections.
+	SIP2MaxBeforeLogin int `json:"sip2_max_before_login"`
+}
+
+// SIP2BeforeLogin is how many SIP2 connections of the maxConns a node
+// serves may be open without having logged in: sip2_max_before_login, or
+// a quarter of maxConns (at least one) when that is 0; never more than
+// maxConns.
+func (l Limits) SIP2BeforeLogin(maxConns int) int {
+	n := l.SIP2MaxBeforeLogin
+	if n <= 0 {
+		n = max(maxConns/4, 1)
+	}
+	return min(n, maxConns)
 }
 
 // PINPolicy is the policy for chosen PINs, after NIST SP 800-63B.
@@ -271,6 +288,10 @@ func (c *Config) Prepare() error {
 	}
 	if c.Limits.SIP2MaxConnections < 1 || c.Limits.SIP2MaxConnections > maxLimit {
 		return Errorf(EINVALID, "limits: sip2_max_connections must be between 1 and %d", maxLimit)
+	}
+	if c.Limits.SIP2MaxBeforeLogin < 0 || c.Limits.SIP2MaxBeforeLogin > c.Limits.SIP2MaxConnections {
+		return Errorf(EINVALID, "limits: sip2_max_before_login must be between 1 and sip2_max_connections (%d), or 0 for a quarter of it",
+			c.Limits.SIP2MaxConnections)
 	}
 	return nil
 }

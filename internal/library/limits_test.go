@@ -40,6 +40,34 @@ func TestLimitsConfig(t *testing.T) {
 		}
 	}
 
+	// The share of SIP2 connections before login: a quarter of the
+	// connection limit unless set, never more than the limit.
+	if n := def.Limits.SIP2BeforeLogin(def.Limits.SIP2MaxConnections); n != 64 {
+		t.Errorf("default SIP2 connections before login %d, want 64 (a quarter of 256)", n)
+	}
+	c2, err := load(`{"limits": {"sip2_max_connections": 40, "sip2_max_before_login": 30}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := c2.Limits.SIP2BeforeLogin(40); n != 30 {
+		t.Errorf("SIP2 connections before login %d, want the file's 30", n)
+	}
+	if n := c2.Limits.SIP2BeforeLogin(10); n != 10 {
+		t.Errorf("SIP2 connections before login %d with 10 connections, want 10", n)
+	}
+	if n := (Limits{}).SIP2BeforeLogin(3); n != 1 {
+		t.Errorf("SIP2 connections before login of 3 connections: %d, want 1", n)
+	}
+	for _, bad := range []string{
+		`{"limits": {"sip2_max_before_login": -1}}`,
+		`{"limits": {"sip2_max_before_login": 257}}`,
+		`{"limits": {"sip2_max_connections": 10, "sip2_max_before_login": 11}}`,
+	} {
+		if _, err := load(bad); err == nil || !strings.Contains(err.Error(), "sip2_max_before_login must be between 1 and sip2_max_connections") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+
 	h := NewHasher(1)
 	NewService(&c, nil, h)
 	if got := h.queueLimit.Load(); got != 16 {

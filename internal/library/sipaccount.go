@@ -21,7 +21,16 @@ type SIPAccount struct {
 	// False lets a legacy kiosk that never logs in use the account: its
 	// connection is bound by the institution id of its first request.
 	LoginRequired bool
-	CreatedAt     time.Time
+	// RequirePIN makes Patron Information (63) show a patron's record only
+	// to a request that carries the patron's own PIN (AD): without AD, or
+	// with it empty, the reply is the one a wrong PIN gets. False trusts
+	// the machine to have checked the card, for a gate or a self-check
+	// that only scans cards.
+	RequirePIN bool
+	// Encoding is the character set the machine speaks: SIPEncodingUTF8,
+	// SIPEncodingCP850 (SIP2's own default) or SIPEncodingLatin1.
+	Encoding  string
+	CreatedAt time.Time
 }
 
 // Actor names the account in the audit log.
@@ -37,6 +46,11 @@ func (s *Service) AddSIPAccount(ctx context.Context, a SIPAccount, password stri
 	a.Login = strings.TrimSpace(a.Login)
 	a.Institution = strings.TrimSpace(a.Institution)
 	a.Location = strings.TrimSpace(a.Location)
+	enc, err := sipEncoding(a.Encoding)
+	if err != nil {
+		return SIPAccount{}, err
+	}
+	a.Encoding = enc
 	switch {
 	case a.Login == "" || strings.ContainsAny(a.Login, "|\r\n"):
 		return SIPAccount{}, Errorf(EINVALID, "a SIP2 login must not be empty or hold | or line breaks")
@@ -60,7 +74,7 @@ func (s *Service) AddSIPAccount(ctx context.Context, a SIPAccount, password stri
 			}
 			return err
 		}
-		return s.audit(tx, "system", 0, "sip2.account.add", "login "+a.Login+" institution "+a.Institution)
+		return s.audit(tx, "system", 0, "sip2.account.add", "login "+a.Login+" institution "+a.Institution+" "+a.policy())
 	})
 	return a, err
 }

@@ -163,6 +163,11 @@ type Tx interface {
 	// SIPAccountWithoutLogin returns the oldest account of the institution
 	// whose machines need not log in.
 	SIPAccountWithoutLogin(institution string) (SIPAccount, error)
+	// SIPAccounts lists every account, by login.
+	SIPAccounts() ([]SIPAccount, error)
+	// UpdateSIPAccount stores a's policy (RequirePIN, Encoding) on the
+	// account with a.ID; ENOTFOUND when there is none.
+	UpdateSIPAccount(a SIPAccount) error
 
 	// The staff desk: staff accounts and their sessions, former barcodes,
 	// desk searches, holds, the fine ledger, the audit log's search and

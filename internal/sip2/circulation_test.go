@@ -135,9 +135,17 @@ func TestRenew(t *testing.T) {
 		t.Errorf("checkout as renewal: %q", got.raw)
 	}
 
-	// B0001 and B0002 are now at the limit; a new loan is not.
+	// B0001 and B0002 are now at the limit; a new loan is not. Renew All
+	// lists the patron's loans, so the kiosk's account, which requires the
+	// PIN, must send it.
 	l.loan(p, "B0004", "Medicine", today, today.AddDays(14))
+	l.chosenPIN(p, "correct horse")
 	got = c.do("65" + sipDate() + "AO" + institution + "|AA20240001|")
+	if got.code != "66" || got.fixed[:9] != "000000000" || len(got.fields["BM"])+len(got.fields["BN"]) != 0 {
+		t.Errorf("renew all without the PIN: %q, want nothing renewed or listed", got.raw)
+	}
+	got.want(t, "AF", "The patron barcode or PIN is not right.")
+	got = c.do("65" + sipDate() + "AO" + institution + "|AA20240001|ADcorrect horse|")
 	if got.code != "66" || got.fixed[:9] != "100010002" {
 		t.Fatalf("renew all: %q", got.raw)
 	}

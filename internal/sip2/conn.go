@@ -3,11 +3,14 @@ package sip2
 import (
 	"bufio"
 	"bytes"
+	"container/list"
 	"errors"
 	"io"
 	"net"
 	"sync"
 	"time"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/carrel-library/carrel/internal/i18n"
 	"github.com/carrel-library/carrel/internal/library"
@@ -36,8 +39,25 @@ type conn struct {
 	stopping bool
 
 	account      *library.SIPAccount // nil until a login (or a no-login account) binds it
+	accountAt    time.Time           // when account was read, on the library's clock
 	actor        string              // account's name in the audit log
 	failedLogins int
+	// cs is the account's single-byte character set, nil for UTF-8; dec
+	// holds a request read in it, in UTF-8.
+	cs  *charmap.Charmap
+	dec []byte
+	// checksums is set once the client has sent a checksum (AZ): error
+	// detection is in use, and every 96 carries one.
+	checksums bool
+
+	// waiting is the connection's place in the server's list of
+	// connections not logged in, nil once it is bound to an account (or
+	// closed to make room); busy is set while such a connection is in a
+	// transaction. The server's mu guards both. preLogin, the
+	// connection's own, says whether it has yet to leave that list.
+	waiting  *list.Element
+	busy     bool
+	preLogin bool
 	// verified is the patron whose PIN was last verified on this
 	// connection, and a hash of that PIN, so that a kiosk repeating the
 	// PIN in each request of a patron session costs one argon2id hash,
@@ -49,11 +69,19 @@ type conn struct {
 	req  Message
 	out  reply
 	last []byte // the last reply, for 97
+	// The last request acted on, when it had a sequence number (prevKept):
+	// its length and hash, and its reply, sent at prevAt on the library's
+	// clock. The same line again is a retransmission (retransmission).
+	prevKept  bool
+	prevLen   int
+	prevSum   [32]byte
+	prevReply []byte
+	prevAt    time.Time
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
 	return &conn{srv: s, nc: nc, w: bufio.NewWriterSize(nc, 4096), buf: make([]byte, 2*maxLine+2),
-		lang: s.en, out: reply{b: make([]byte, 0, 512), loc: s.cfg.Location()}}
+		lang: s.en, preLogin: true, out: reply{b: make([]byte, 0, 512), loc: s.cfg.Location()}}
 }
 
 // stop makes the connection end after the transaction it is in: a read
@@ -66,23 +94,28 @@ func (c *conn) stop() {
 }
 
 // serve reads and answers requests until the client leaves, stays idle too
-// long, sends a line too long to be SIP2, or the server stops.
+// long, sends a line too long to be SIP2, or the server stops. The caller
+// closes the connection.
 func (c *conn) serve() {
-	defer c.nc.Close()
 	for {
+		c.srv.setBusy(c, false)
 		line, err := c.readLine()
 		if err != nil {
 			if errors.Is(err, errTooLong) {
-				c.send(c.resendRequest(-1, false))
+				c.send(c.resendRequest(false))
 				c.w.Flush()
 			}
 			return
 		}
+		c.srv.setBusy(c, true)
+		if c.retransmission(line) {
+			continue
+		}
 		began := time.Now()
-		perr := Parse(line, &c.req)
+		perr := c.parse(line)
 		if perr != nil {
 			// Nothing that fails to parse is acted on.
-			c.send(c.resendRequest(c.req.Seq, c.req.Checked))
+			c.send(c.resendRequest(c.req.Checked))
 			c.srv.metrics.ObserveSIP2("other", time.Since(began))
 			continue
 		}
@@ -92,7 +125,44 @@ func (c *conn) serve() {
 			c.w.Flush()
 			return
 		}
+		c.remember(line)
 	}
+}
+
+// parse reads a request line into c.req. The error detection fields are
+// read, and the checksum checked, on the bytes as they came; the rest is
+// read in the character set of the connection's account. A machine that
+// never logs in is bound to its account first, by the institution id its
+// request names (in ASCII, the same in every set Carrel reads), so that
+// even its first request is read in the account's set.
+func (c *conn) parse(line []byte) error {
+	m := &c.req
+	body, err := m.readTrailer(line)
+	if m.Checked {
+		c.checksums = true
+	}
+	if err != nil {
+		return err
+	}
+	c.refreshAccount()
+	if c.account == nil && !answeredBeforeLogin(body) && m.split(body) == nil {
+		c.bindWithoutLogin()
+	}
+	if c.cs != nil {
+		c.dec = decodeInto(c.dec[:0], body, c.cs)
+		body = c.dec
+	}
+	return m.parseBody(body)
+}
+
+// answeredBeforeLogin reports whether a message is one a connection may
+// send before it is bound to an account: 93 Login, 99 SC Status and 97.
+func answeredBeforeLogin(body []byte) bool {
+	if len(body) < 2 {
+		return true // not a message at all: 96
+	}
+	code := string(body[:2])
+	return code == "93" || code == "99" || code == "97"
 }
 
 // send writes a finished reply and keeps it for 97.
@@ -102,9 +172,11 @@ func (c *conn) send(b []byte) {
 }
 
 // resendRequest builds a 96: the request could not be read, send it again.
-func (c *conn) resendRequest(seq int, checked bool) []byte {
+// A 96 carries no sequence number, and a checksum when the request had
+// one or the client has used them before (SIP2 2.00).
+func (c *conn) resendRequest(checked bool) []byte {
 	c.out.start("96")
-	return c.out.finish(seq, checked)
+	return c.out.finishUnsequenced(checked || c.checksums)
 }
 
 // readLine returns the next request line without its terminator. CR, LF
@@ -143,7 +215,7 @@ func (c *conn) readLine() ([]byte, error) {
 			c.mu.Unlock()
 			return nil, io.EOF
 		}
-		c.nc.SetReadDeadline(time.Now().Add(c.srv.opts.IdleTimeout))
+		c.nc.SetReadDeadline(time.Now().Add(c.idleTimeout()))
 		c.mu.Unlock()
 		n, err := c.nc.Read(c.buf[c.end:])
 		c.end += n
@@ -189,16 +261,18 @@ func (c *conn) dispatch() bool {
 		return c.login()
 	case 97:
 		if len(c.last) == 0 {
-			c.send(c.resendRequest(m.Seq, m.Checked))
+			c.send(c.resendRequest(m.Checked))
 		} else {
 			c.w.Write(c.last)
 		}
 		return true
 	}
-	if c.account == nil && !c.bindWithoutLogin() {
-		// Nothing but 99 is answered before a login: close, so that a
-		// misconfigured machine fails fast instead of waiting for replies.
-		c.srv.log.Info("sip2: request before login; closing", "message", codeNames[m.Code], "remote", c.nc.RemoteAddr().String())
+	if c.account == nil {
+		// Nothing but 99 is answered before a login (parse has bound a
+		// machine that never logs in): close, so that a misconfigured
+		// machine fails fast instead of waiting for replies. The client's
+		// address is not logged: a gate or a proxy may relay for patrons.
+		c.srv.log.Info("sip2: request before login; closing", "message", codeNames[m.Code])
 		return false
 	}
 	switch m.Code {
@@ -225,7 +299,7 @@ func (c *conn) dispatch() bool {
 	case 1:
 		c.blockPatron()
 	default:
-		c.send(c.resendRequest(m.Seq, m.Checked))
+		c.send(c.resendRequest(m.Checked))
 	}
 	return true
 }

@@ -57,7 +57,8 @@ func newLibraryOn(t testing.TB, db *storage.DB, opts sip2.Options) *testLibrary 
 	l.svc = library.NewService(&cfg, db, library.NewHasher(0))
 	l.now = today.Time(cfg.Location()).Add(10 * time.Hour)
 	l.svc.SetClock(l.clock)
-	if _, err := l.svc.AddSIPAccount(l.ctx, library.SIPAccount{Login: kioskLogin, Institution: institution, Location: "MAIN-1F", LoginRequired: true}, kioskPassword); err != nil {
+	if _, err := l.svc.AddSIPAccount(l.ctx, library.SIPAccount{Login: kioskLogin, Institution: institution, Location: "MAIN-1F",
+		LoginRequired: true, RequirePIN: true}, kioskPassword); err != nil {
 		t.Fatal(err)
 	}
 	opts.Addr = "127.0.0.1:0"
@@ -78,6 +79,17 @@ func newLibraryOn(t testing.TB, db *storage.DB, opts sip2.Options) *testLibrary 
 	})
 	l.srv, l.addr = srv, srv.Addr()
 	return l
+}
+
+// cardOnlyKiosk makes the test kiosk's account one that does not require
+// the PIN (carrel sip2 set kiosk1 --no-require-pin), for a self-check that
+// only scans cards: connections made from now on follow it.
+func (l *testLibrary) cardOnlyKiosk() {
+	l.t.Helper()
+	no := false
+	if _, err := l.svc.ChangeSIPAccount(l.ctx, kioskLogin, library.SIPAccountChange{RequirePIN: &no}); err != nil {
+		l.t.Fatal(err)
+	}
 }
 
 func (l *testLibrary) clock() time.Time {

@@ -158,11 +158,13 @@ func TestHoldLimit(t *testing.T) {
 	c.do(holdReq('+', "20240002", "B0005", "")).wantContains(t, "AF", "已達上限")
 }
 
-// Patron Information counts and lists holds: unavailable while waiting in
-// the queue (CD), then, once a SIP2 check-in traps the item, available on
-// the hold shelf (AS).
+// Patron Information counts and lists holds: every hold as a hold item
+// (AS, as Evergreen and Koha count them), those ready on the hold shelf
+// first, and those still waiting in the queue as unavailable too (CD).
+// A SIP2 check-in traps an item: its hold is then ready.
 func TestPatronInformationHolds(t *testing.T) {
 	l := newLibrary(t, sip2.Options{})
+	l.cardOnlyKiosk()
 	borrower := l.patron("20240001", "Chan Tai Man", nil)
 	l.patron("20240002", "Wong Siu Ming", nil)
 	l.patron("20240003", "Lee Ka Yan", nil)
@@ -188,7 +190,7 @@ func TestPatronInformationHolds(t *testing.T) {
 		return got
 	}
 	got := info("     Y    ", "")
-	if counts := got.fixed[35:59]; counts != "000000000000000000000002" {
+	if counts := got.fixed[35:59]; counts != "000200000000000000000002" {
 		t.Errorf("counts while waiting %q", counts)
 	}
 	got.want(t, "BZ", "0005")
@@ -198,7 +200,7 @@ func TestPatronInformationHolds(t *testing.T) {
 	if cd := strings.Join(info("     Y    ", "BP2|BQ2|").fields["CD"], ","); cd != "B0001" {
 		t.Errorf("unavailable hold items 2..2: %q", cd)
 	}
-	if as, ok := info("Y         ", "").fields["AS"]; ok {
+	if as := strings.Join(info("Y         ", "").fields["AS"], ","); as != "B0003,B0001" {
 		t.Errorf("hold items while waiting: %q", as)
 	}
 
@@ -222,11 +224,14 @@ func TestPatronInformationHolds(t *testing.T) {
 	}
 
 	got = info("Y         ", "")
-	if counts := got.fixed[35:59]; counts != "000100000000000000000001" {
+	if counts := got.fixed[35:59]; counts != "000200000000000000000001" {
 		t.Errorf("counts after the check-in %q", counts)
 	}
-	if as := strings.Join(got.fields["AS"], ","); as != "B0001" {
-		t.Errorf("hold items %q", as)
+	if as := strings.Join(got.fields["AS"], ","); as != "B0001,B0003" {
+		t.Errorf("hold items after the check-in %q, want the ready one first", as)
+	}
+	if as := strings.Join(info("Y         ", "BP2|BQ2|").fields["AS"], ","); as != "B0003" {
+		t.Errorf("hold items 2..2 after the check-in %q", as)
 	}
 	if cd := strings.Join(info("     Y    ", "").fields["CD"], ","); cd != "B0003" {
 		t.Errorf("unavailable hold items after the check-in %q", cd)

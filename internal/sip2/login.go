@@ -2,6 +2,7 @@ package sip2
 
 import (
 	"net"
+	"time"
 
 	"github.com/carrel-library/carrel/internal/library"
 )
@@ -39,10 +40,46 @@ func (c *conn) clientHost() string {
 	return addr
 }
 
-// bind makes the connection the account's.
+// bind makes the connection the account's: it leaves the server's count
+// of connections not logged in, and reads and writes in the account's
+// character set from now on.
 func (c *conn) bind(a library.SIPAccount) {
-	c.account, c.actor = &a, a.Actor()
+	c.setAccount(a)
 	c.forgetPatron()
+	c.srv.loggedIn(c)
+}
+
+// setAccount keeps the account a connection acts as, read now.
+func (c *conn) setAccount(a library.SIPAccount) {
+	c.account, c.actor, c.accountAt = &a, a.Actor(), c.srv.svc.Now()
+	c.cs = charsetOf(a.Encoding)
+	c.out.cs = c.cs
+}
+
+// accountRefresh is how long a connection acts on its account as read:
+// then it reads it again, so that a change of policy (carrel sip2 set)
+// reaches a machine that stays connected for days.
+const accountRefresh = time.Minute
+
+// refreshAccount reads the connection's account again when it was read
+// accountRefresh ago or more. An account that no longer exists leaves the
+// connection as if it had never logged in. When it cannot be read, the
+// connection goes on as it was and tries again later.
+func (c *conn) refreshAccount() {
+	now := c.srv.svc.Now()
+	if c.account == nil || now.Sub(c.accountAt) < accountRefresh {
+		return
+	}
+	a, err := c.srv.svc.SIPAccountByLogin(c.srv.ctx, c.account.Login)
+	switch {
+	case err == nil:
+		c.setAccount(a)
+	case library.IsCode(err, library.ENOTFOUND):
+		c.account, c.actor, c.cs, c.out.cs = nil, "", nil, nil
+		c.forgetPatron()
+	default:
+		c.accountAt = now
+	}
 }
 
 // bindWithoutLogin binds a connection that has not logged in to the
@@ -62,6 +99,15 @@ func (c *conn) bindWithoutLogin() bool {
 	}
 	c.bind(a)
 	return true
+}
+
+// idleTimeout is how long the connection may stay silent: a connection
+// not logged in has seconds to do so, a kiosk's minutes between patrons.
+func (c *conn) idleTimeout() time.Duration {
+	if c.account == nil {
+		return c.srv.opts.LoginTimeout
+	}
+	return c.srv.opts.IdleTimeout
 }
 
 // supportedMessages is the BX field of 98: Y for each message Carrel

@@ -32,10 +32,12 @@ func scStatus(t *testing.T, nc net.Conn) bool {
 // TestMaxConnections proves the server serves at most MaxConns connections
 // at once: of limit+5 opened together exactly limit are answered and the
 // rest closed unanswered, the refusal is logged without any address, and
-// a slot given back is usable again.
+// a slot given back is usable again. The connections only send 99, so
+// all of them may be open without a login here (MaxBeforeLogin is the
+// whole limit): prelogin_test.go tests that share.
 func TestMaxConnections(t *testing.T) {
 	const limit = 4
-	l := newLibrary(t, sip2.Options{MaxConns: limit})
+	l := newLibrary(t, sip2.Options{MaxConns: limit, MaxBeforeLogin: limit})
 	conns := make([]net.Conn, limit+5)
 	for i := range conns {
 		nc, err := net.Dial("tcp", l.addr)

@@ -67,10 +67,22 @@ var fixedLen = func() [100]int {
 	return t
 }()
 
-// Parse reads one request line (without its terminator) into m. It checks
-// the checksum when there is one. On error m must not be acted on, except
-// that m.Seq and m.Checked say how to frame the 96 that answers it.
+// Parse reads one request line (without its terminator), in UTF-8, into
+// m. It checks the checksum when there is one. On error m must not be
+// acted on, except that m.Checked says how to frame the 96 that answers it.
 func Parse(line []byte, m *Message) error {
+	body, err := m.readTrailer(line)
+	if err != nil {
+		return err
+	}
+	return m.parseBody(body)
+}
+
+// readTrailer resets m, reads the error detection fields at the end of a
+// request line (AY sequence number, AZ checksum) and checks the checksum,
+// which covers the bytes as sent, whatever their character set. It
+// returns the message without them.
+func (m *Message) readTrailer(line []byte) ([]byte, error) {
 	m.Code, m.Fixed, m.Seq, m.Checked, m.n = -1, nil, -1, false, 0
 	body := line
 	badSum := false
@@ -85,14 +97,27 @@ func Parse(line []byte, m *Message) error {
 		body = body[:n-3]
 	}
 	if badSum {
-		return ErrChecksum // after reading AY, so that the 96 can echo it
+		return nil, ErrChecksum
 	}
+	return body, nil
+}
+
+// parseBody reads a message in UTF-8, its error detection fields removed:
+// it must be valid UTF-8 without control characters.
+func (m *Message) parseBody(body []byte) error {
 	if !utf8.Valid(body) {
 		return ErrEncoding
 	}
 	if hasControl(body) {
 		return ErrControl
 	}
+	return m.split(body)
+}
+
+// split reads the message identifier, the fixed part and the variable
+// fields of a message, without checking its characters.
+func (m *Message) split(body []byte) error {
+	m.Code, m.Fixed, m.n = -1, nil, 0
 	if len(body) < 2 || !isDigit(body[0]) || !isDigit(body[1]) {
 		return ErrCode
 	}

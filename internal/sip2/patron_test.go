@@ -130,20 +130,23 @@ func TestPatronInformation(t *testing.T) {
 		t.Errorf("charged items %q", au)
 	}
 	// A range of the list (BP..BQ, one-based) and another list.
-	got = c.do(patronInfoReq("001", "  Y       ", "20240001", "BP2|BQ2|"))
+	got = c.do(patronInfoReq("001", "  Y       ", "20240001", "BP2|BQ2|ADcorrect horse|"))
 	if au := strings.Join(got.fields["AU"], ","); au != "B0002" {
 		t.Errorf("charged items 2..2: %q", au)
 	}
-	got = c.do(patronInfoReq("001", " Y        ", "20240001", ""))
+	got = c.do(patronInfoReq("001", " Y        ", "20240001", "ADcorrect horse|"))
 	if at := strings.Join(got.fields["AT"], ","); at != "B0001" {
 		t.Errorf("overdue items %q", at)
 	}
-	got = c.do(patronInfoReq("001", "   Y      ", "20240001", ""))
+	got = c.do(patronInfoReq("001", "   Y      ", "20240001", "ADcorrect horse|"))
 	if av := strings.Join(got.fields["AV"], ","); av != "3.00 B0001" {
 		t.Errorf("fine items %q", av)
 	}
 
-	// In Chinese when the request asks for it (019), the language echoed.
+	// In Chinese when the request asks for it (019), the language echoed;
+	// a self-check that only scans cards is told a card is unknown.
+	l.cardOnlyKiosk()
+	c = l.kiosk()
 	got = c.do(patronInfoReq("019", "          ", "29999999", ""))
 	if got.fixed[14:17] != "019" {
 		t.Errorf("language %q", got.fixed[14:17])

@@ -21,23 +21,31 @@ const maxListed = 500
 // patronInformation answers 63 Patron Information with 64: the patron's
 // standing, counts of hold, overdue, charged, fine and unavailable hold
 // items, the one list the summary field asks for (in the BP..BQ range),
-// and the PIN check when AD is sent. Without AD it costs one read
-// transaction. A hold item is one waiting for the patron on the hold
-// shelf; an unavailable hold is one still in its item's queue.
+// and the PIN check when AD is sent. Without a PIN check it costs one read
+// transaction. A hold item is any hold the patron has, ready on the hold
+// shelf or waiting (as Evergreen and Koha count them); an unavailable
+// hold is one still in its item's queue.
 //
 // A PIN typed (AD not empty) and not accepted withholds the record: the
 // reply says that the PIN is not right and, as for any barcode, whether
 // the barcode is a patron's, but shows no name, counts, privileges,
 // limits, items or fines, so that someone trying another patron's card
-// with their own PIN learns nothing of that patron.
+// with their own PIN learns nothing of that patron. For an account that
+// requires the PIN (the default), a request without AD, or with AD
+// empty, gets that same reply, and counts as no failure against the
+// patron: it is no guess at a PIN.
 func (c *conn) patronInformation() {
 	m := &c.req
 	lang, summary := m.Fixed[0:3], m.Fixed[21:31]
 	c.setLanguage(lang)
 	aa, _ := m.Field("AA")
 	p, err := c.lookUpPatron(aa)
+	noPIN, required := c.pinRequired()
+	if required {
+		p.pin = noPIN
+	}
 	ad, _ := m.Field("AD")
-	show := p.found && (len(ad) == 0 || p.pin.accepted())
+	show := p.found && (p.pin.accepted() || len(ad) == 0 && !required)
 	if p.found && !show {
 		p.rec = withheld(p.rec)
 	}
@@ -67,7 +75,7 @@ func (c *conn) patronInformation() {
 	c.out.b = append(c.out.b, flags[:]...)
 	c.out.b = append(c.out.b, lang...)
 	c.out.date(c.srv.svc.Now())
-	c.out.count(onShelf)
+	c.out.count(onShelf + waiting)
 	c.out.count(overdue)
 	c.out.count(p.rec.LoanCount)
 	c.out.count(fines)
@@ -95,6 +103,17 @@ func (c *conn) patronInformation() {
 	c.finish()
 }
 
+// pinRequired reports whether the request lacks the PIN its account
+// requires (no AD, or AD empty), and if so the PIN check to answer it
+// with: a wrong PIN's, though nothing was checked or counted.
+func (c *conn) pinRequired() (pinCheck, bool) {
+	ad, _ := c.req.Field("AD")
+	if c.account == nil || !c.account.RequirePIN || len(ad) != 0 {
+		return pinCheck{}, false
+	}
+	return pinCheck{sent: true, verdict: library.PINWrong, message: c.t("sip2.pin_wrong")}, true
+}
+
 // withheld is what a 64 may show of a record when the PIN typed was not
 // accepted: nothing, but that a card holder must register first (R4),
 // which the reply says to anyone, PIN or not.
@@ -107,7 +126,8 @@ func withheld(rec library.Record) library.Record {
 }
 
 // itemLists appends the list the summary asks for, by item barcode: hold
-// items (AS: on the hold shelf for the patron), overdue items (AT),
+// items (AS: every hold of the patron, those ready on the hold shelf
+// first, then those waiting in their queue), overdue items (AT),
 // charged items (AU), fine items (AV: overdue loans accruing a fine, with
 // the amount so far), or unavailable hold items (CD: holds still in their
 // queue). The recall list is always empty.
@@ -115,10 +135,10 @@ func (c *conn) itemLists(rec *library.Record, summary []byte) {
 	first, last := c.itemRange()
 	switch {
 	case summary[summaryHold] == 'Y':
-		c.holdList(rec, "AS", library.HoldTrapped, first, last)
+		c.holdList(rec, "AS", first, last, library.HoldTrapped, library.HoldWaiting)
 		return
 	case summary[summaryUnavailable] == 'Y':
-		c.holdList(rec, "CD", library.HoldWaiting, first, last)
+		c.holdList(rec, "CD", first, last, library.HoldWaiting)
 		return
 	}
 	var tag string
@@ -155,16 +175,19 @@ func (c *conn) itemLists(rec *library.Record, summary []byte) {
 }
 
 // holdList appends, under tag, the barcodes of the items of the patron's
-// holds in the given state, the first..last of them.
-func (c *conn) holdList(rec *library.Record, tag string, state library.HoldState, first, last int) {
+// holds in the given states, those in the first state first, the
+// first..last of them.
+func (c *conn) holdList(rec *library.Record, tag string, first, last int, states ...library.HoldState) {
 	n := 0
-	for i := range rec.Holds {
-		if rec.Holds[i].State != state {
-			continue
-		}
-		n++
-		if n >= first && n <= last {
-			c.out.field(tag, rec.Holds[i].Item.Barcode)
+	for _, state := range states {
+		for i := range rec.Holds {
+			if rec.Holds[i].State != state {
+				continue
+			}
+			n++
+			if n >= first && n <= last {
+				c.out.field(tag, rec.Holds[i].Item.Barcode)
+			}
 		}
 	}
 }

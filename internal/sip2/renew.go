@@ -88,9 +88,15 @@ func (c *conn) renewReply(ok bool, aa, ab []byte, it any, msg string) {
 
 // renewAll answers 65 Renew All with 66: every current loan of the patron
 // that the rules allow is renewed; BM lists those renewed, BN the others.
+// Since those lists are the patron's loans, an account that requires the
+// PIN for Patron Information requires it here too.
 func (c *conn) renewAll() {
 	m := &c.req
 	aa, _ := m.Field("AA")
+	if noPIN, required := c.pinRequired(); required {
+		c.renewAllReply(false, nil, pinMessage(c, noPIN))
+		return
+	}
 	pin, err := c.checkPIN(aa)
 	if err == nil && pin.sent && !pin.accepted() {
 		c.renewAllReply(false, nil, pinMessage(c, pin))

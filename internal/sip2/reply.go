@@ -3,14 +3,23 @@ package sip2
 import (
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/carrel-library/carrel/internal/library"
 )
 
+// maxFieldLen is how many characters SIP2 allows in a variable-length field.
+const maxFieldLen = 255
+
 // reply builds one response in a buffer that the connection reuses, so a
-// reply costs no allocation once the buffer has grown to size.
+// reply costs no allocation once the buffer has grown to size. It is
+// built in UTF-8 and, for a machine that speaks a single-byte character
+// set (cs), written in that set when finished.
 type reply struct {
 	b   []byte
 	loc *time.Location
+	cs  *charmap.Charmap
+	alt []byte // the other buffer, for writing b in cs
 }
 
 // start begins a reply with its message identifier.
@@ -45,9 +54,11 @@ func (r *reply) date(t time.Time) { r.b = appendDate(r.b, t, r.loc) }
 
 // field appends a variable field: tag, value and "|". A "|" or a line
 // break inside the value would end the field or the message early, so each
-// becomes a space.
+// becomes a space. A value longer than SIP2 allows is cut to its first
+// maxFieldLen characters (fieldLen).
 func (r *reply) field(tag, value string) {
 	r.b = append(r.b, tag...)
+	value = value[:fieldLen(value, r.cs != nil)]
 	for i := 0; i < len(value); i++ {
 		c := value[i]
 		if c == '|' || c == '\r' || c == '\n' {
@@ -61,7 +72,7 @@ func (r *reply) field(tag, value string) {
 // fieldBytes is field for a value still in the request's buffer.
 func (r *reply) fieldBytes(tag string, value []byte) {
 	r.b = append(r.b, tag...)
-	for _, c := range value {
+	for _, c := range value[:fieldLen(value, r.cs != nil)] {
 		if c == '|' || c == '\r' || c == '\n' {
 			c = ' '
 		}
@@ -100,9 +111,38 @@ func (r *reply) fieldMoney(tag string, m library.Money) {
 	r.b = append(r.b, '|')
 }
 
+// fieldLen is how many bytes of the UTF-8 value v go into a field: all of
+// them up to maxFieldLen characters of the output. In UTF-8 a character
+// is a byte, as a client's field buffer counts it, and the cut never
+// splits a character's sequence; in a single-byte character set (single)
+// a character is a rune of v.
+func fieldLen[T string | []byte](v T, single bool) int {
+	if len(v) <= maxFieldLen {
+		return len(v)
+	}
+	if !single {
+		i := maxFieldLen
+		for i > 0 && v[i]&0xC0 == 0x80 { // v[i], the first byte left out, continues a character
+			i--
+		}
+		return i
+	}
+	n := 0
+	for i := 0; i < len(v); n++ {
+		if n == maxFieldLen {
+			return i
+		}
+		for i++; i < len(v) && v[i]&0xC0 == 0x80; i++ {
+		}
+	}
+	return len(v)
+}
+
 // finish ends the reply: the request's sequence number and a checksum when
-// the request had them, then the CR that ends every message.
+// the request had them, then the CR that ends every message. The checksum
+// covers the bytes as sent, in the machine's character set.
 func (r *reply) finish(seq int, checked bool) []byte {
+	r.encode()
 	if seq >= 0 || checked {
 		if seq < 0 {
 			seq = 0
@@ -112,6 +152,28 @@ func (r *reply) finish(seq int, checked bool) []byte {
 	}
 	r.b = append(r.b, '\r')
 	return r.b
+}
+
+// finishUnsequenced ends a 96 or 97, which never carry a sequence number
+// (SIP2 2.00): a checksum alone when checksums are in use.
+func (r *reply) finishUnsequenced(checked bool) []byte {
+	r.encode()
+	if checked {
+		r.b = append(r.b, 'A', 'Z')
+		r.b = appendHex4(r.b, Checksum(r.b))
+	}
+	r.b = append(r.b, '\r')
+	return r.b
+}
+
+// encode writes the reply built so far in the machine's single-byte
+// character set, if it has one.
+func (r *reply) encode() {
+	if r.cs == nil {
+		return
+	}
+	r.alt = encodeInto(r.alt[:0], r.b, r.cs)
+	r.b, r.alt = r.alt, r.b
 }
 
 // appendMoney writes cents as a decimal amount: 1250 as 12.50.

@@ -1,6 +1,7 @@
 package sip2
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,11 @@ import (
 // DefaultIdleTimeout is how long a connection may stay silent before it is closed.
 const DefaultIdleTimeout = 5 * time.Minute
 
+// DefaultLoginTimeout is how long a connection that has not logged in may
+// stay silent: a machine logs in as soon as it connects, so seconds are
+// plenty, and a connection that only waits gives its slot back soon.
+const DefaultLoginTimeout = 10 * time.Second
+
 // refusedLogEvery is how often refusals at the connection limit are
 // logged: a flood of connections must not become a flood of log lines.
 const refusedLogEvery = 10 * time.Second
@@ -31,11 +37,21 @@ type Options struct {
 	// IdleTimeout closes a connection that sends nothing for this long
 	// (DefaultIdleTimeout when zero).
 	IdleTimeout time.Duration
+	// LoginTimeout closes a connection that has not logged in (nor been
+	// bound to an account that needs no login) when it sends nothing for
+	// this long (DefaultLoginTimeout when zero; never more than IdleTimeout).
+	LoginTimeout time.Duration
 	// MaxConns is how many connections may be open at once; one accepted
 	// beyond it is closed at once, unanswered (the library's
 	// limits.sip2_max_connections when zero). Each connection holds a
 	// goroutine and about 12 KiB of buffers.
 	MaxConns int
+	// MaxBeforeLogin is how many of the MaxConns connections may be open
+	// without having logged in (the library's limits.sip2_max_before_login,
+	// or a quarter of MaxConns, when zero). A connection accepted beyond
+	// it closes the oldest of them that is not in a transaction, or, when
+	// all are, is itself closed at once.
+	MaxBeforeLogin int
 	// Logger receives internal errors. PINs and passwords are never logged.
 	Logger *slog.Logger
 	// Metrics, when set, counts every transaction and PIN failure.
@@ -62,11 +78,12 @@ type Server struct {
 	conns  map[*conn]struct{}
 	closed bool
 	wg     sync.WaitGroup
+	// waiting lists the connections not logged in, oldest first (*conn).
+	waiting *list.List
 
-	// Connections refused at the limit since the last log line, and when
-	// that line was written. Only the accept goroutine touches them.
-	refused    int
-	refusedLog time.Time
+	// Connections turned away since the last log line of each kind. Only
+	// the accept goroutine touches them.
+	refused, refusedBeforeLogin, closedForRoom tally
 }
 
 // New builds a server over the library service.
@@ -77,9 +94,17 @@ func New(svc *library.Service, opts Options) (*Server, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
 	}
+	if opts.LoginTimeout <= 0 {
+		opts.LoginTimeout = DefaultLoginTimeout
+	}
+	opts.LoginTimeout = min(opts.LoginTimeout, opts.IdleTimeout)
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = svc.Config().Limits.SIP2MaxConnections
 	}
+	if opts.MaxBeforeLogin <= 0 {
+		opts.MaxBeforeLogin = svc.Config().Limits.SIP2BeforeLogin(opts.MaxConns)
+	}
+	opts.MaxBeforeLogin = min(opts.MaxBeforeLogin, opts.MaxConns)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -88,7 +113,7 @@ func New(svc *library.Service, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sip2: %w", err)
 	}
 	s := &Server{svc: svc, cfg: svc.Config(), log: opts.Logger, metrics: opts.Metrics, opts: opts,
-		en: cat.Printer(i18n.English), zh: cat.Printer(i18n.TraditionalChinese), conns: map[*conn]struct{}{}}
+		en: cat.Printer(i18n.English), zh: cat.Printer(i18n.TraditionalChinese), conns: map[*conn]struct{}{}, waiting: list.New()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -137,35 +162,62 @@ func (s *Server) accept() {
 			nc.Close()
 			return
 		}
+		// Each refusal is counted before the connection is closed, and a
+		// connection closed to make room cannot close before s.mu is
+		// given back: so the log tells of a refusal before its client can.
 		if len(s.conns) >= s.opts.MaxConns {
 			s.mu.Unlock()
+			s.note(&s.refused, "sip2: connections refused at the limit", s.opts.MaxConns)
 			nc.Close()
-			s.refuse()
 			continue
+		}
+		if s.waiting.Len() >= s.opts.MaxBeforeLogin {
+			if !s.makeRoom() {
+				s.mu.Unlock()
+				s.note(&s.refusedBeforeLogin, "sip2: connections refused: too many not logged in", s.opts.MaxBeforeLogin)
+				nc.Close()
+				continue
+			}
+			s.note(&s.closedForRoom, "sip2: connections not logged in closed to make room", s.opts.MaxBeforeLogin)
 		}
 		c := newConn(s, nc)
 		s.conns[c] = struct{}{}
+		c.waiting = s.waiting.PushBack(c)
 		s.wg.Add(1)
 		s.mu.Unlock()
 		go func() {
 			defer s.wg.Done()
 			c.serve()
+			// Counted out before the client sees the close, so that a
+			// client that reconnects at once finds its slot free.
 			s.mu.Lock()
 			delete(s.conns, c)
+			if c.waiting != nil {
+				s.waiting.Remove(c.waiting)
+				c.waiting = nil
+			}
 			s.mu.Unlock()
+			c.nc.Close()
 		}()
 	}
 }
 
-// refuse counts a connection closed at the limit and logs the count at
-// most once per refusedLogEvery. The client's address is not logged: a
-// gate or proxy may relay for patrons, and the count is what an operator
-// needs to raise limits.sip2_max_connections.
-func (s *Server) refuse() {
-	s.refused++
-	if now := time.Now(); now.Sub(s.refusedLog) >= refusedLogEvery {
-		s.log.Warn("sip2: connections refused at the limit", "limit", s.opts.MaxConns, "refused", s.refused)
-		s.refused, s.refusedLog = 0, now
+// tally counts connections turned away for one reason since it was last
+// logged, and when that was.
+type tally struct {
+	n    int
+	last time.Time
+}
+
+// note counts one connection turned away and logs the count at most once
+// per refusedLogEvery. The client's address is not logged: a gate or a
+// proxy may relay for patrons, and the count is what an operator needs
+// to raise a limit.
+func (s *Server) note(t *tally, msg string, limit int) {
+	t.n++
+	if now := time.Now(); now.Sub(t.last) >= refusedLogEvery {
+		s.log.Warn(msg, "limit", limit, "count", t.n)
+		t.n, t.last = 0, now
 	}
 }
 

@@ -66,9 +66,11 @@ func demoLibrary(t *testing.T, target string, now time.Time) (*storage.DB, *libr
 		return err
 	})
 	// Behind Carrel's back, so as not to depend on the SIP2 code.
-	exec(t, target, `INSERT INTO sip_accounts (login, institution, location, password_hash, login_required, created_at) VALUES
-('kiosk-1', 'HKCT', 'Main Library', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', '1', '2025-03-01T09:00:00.000000Z'),
-('gate-2', 'HKCT', '', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2h', '0', '2025-03-02T09:00:00.000000Z')`)
+	// The gate's policy is not the default in either column (migration
+	// 0009), so that a copy that left them out would show.
+	exec(t, target, `INSERT INTO sip_accounts (login, institution, location, password_hash, login_required, created_at, require_pin, encoding) VALUES
+('kiosk-1', 'HKCT', 'Main Library', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', '1', '2025-03-01T09:00:00.000000Z', '1', 'utf-8'),
+('gate-2', 'HKCT', '', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2h', '0', '2025-03-02T09:00:00.000000Z', '0', 'cp850')`)
 	return db, svc
 }
 
@@ -234,6 +236,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 
 	db := openDB(t, target)
 	svc := newService(db, now)
+	if a, err := svc.SIPAccountByLogin(ctx, "gate-2"); err != nil || a.RequirePIN || a.Encoding != "cp850" {
+		t.Errorf("SIP2 account after the copy: %+v, %v; want its policy: no PIN required, cp850", a, err)
+	}
 	var patronIDs []int64
 	for _, c := range demo.Cases() {
 		patronIDs = append(patronIDs, patronID(t, srcDB, c.Barcode))

@@ -67,6 +67,7 @@ func carrelTables() []copyTable {
 		{name: "sip_accounts", key: "id", columns: []column{
 			{"id", kindInt}, {"login", kindText}, {"institution", kindText}, {"location", kindText},
 			{"password_hash", kindText}, {"login_required", kindBool}, {"created_at", kindTime},
+			{"require_pin", kindBool}, {"encoding", kindText}, // migration 0009
 		}},
 		// The staff desk (migration 0004).
 		{name: "staff", key: "id", columns: []column{
