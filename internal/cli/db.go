@@ -66,7 +66,7 @@ func runDBCopy(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	src, err := storage.Open(ctx, *from)
+	src, err := e.openDB(ctx, *from)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func runDBCopy(ctx context.Context, e *env, args []string) error {
 	// A SQLite file the copy creates is removed if the copy fails, so that
 	// a failed copy leaves nothing behind.
 	created := !storage.IsPostgres(*to) && !dbFileExists(*to)
-	dst, err := storage.Open(ctx, *to)
+	dst, err := e.openDB(ctx, *to)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func runDBBackup(ctx context.Context, e *env, args []string) error {
 	if err := mustExist(e.db); err != nil {
 		return err
 	}
-	db, err := storage.Open(ctx, e.db)
+	db, err := e.openDB(ctx, e.db)
 	if err != nil {
 		return err
 	}

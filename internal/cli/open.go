@@ -24,7 +24,7 @@ func (e *env) open(ctx context.Context, migrate bool) (*library.Service, *storag
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := storage.Open(ctx, e.db)
+	db, err := e.openDB(ctx, e.db)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -48,6 +48,19 @@ func (e *env) open(ctx context.Context, migrate bool) (*library.Service, *storag
 	return library.NewService(&cfg, db, library.NewHasher(0)), db, nil
 }
 
+// openDB opens the database at target and tells the operator, on standard
+// error, if its file's permissions had to be tightened.
+func (e *env) openDB(ctx context.Context, target string) (*storage.DB, error) {
+	db, err := storage.Open(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	if n := db.Notice(); n != "" {
+		fmt.Fprintf(e.stderr, "carrel: %s\n", n)
+	}
+	return db, nil
+}
+
 func runMigrate(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("migrate", "")
 	pos, err := parse(fs, args)
@@ -57,7 +70,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if err := wantArgs(pos, 0, "no arguments"); err != nil {
 		return err
 	}
-	db, err := storage.Open(ctx, e.db)
+	db, err := e.openDB(ctx, e.db)
 	if err != nil {
 		return err
 	}
