@@ -5,4 +5,6 @@ package i18n
 // and the two-factor set-up whose secret travels sealed in its form.
 var traditionalChineseSafeguards = map[string]string{
 	"desk.search.too_long": "搜尋字詞最多 {max} 個字元，請縮短後再搜尋。",
+
+	"desk.enrol.setup_gone": "該設定已逾時或無法讀取，因此未有作出任何更改。下方是新的密鑰：請在應用程式中以它取代剛才加入的項目，並輸入其顯示的認證碼。",
 }
