@@ -56,12 +56,17 @@ func TestTwoFactorSetupSealedForm(t *testing.T) {
 			if err := storage.Verify(l.ctx, snap, db); err != nil {
 				t.Errorf("visiting the set-up page changed the library: %v", err)
 			}
+			// dee signed in at another desk too.
+			otherPage := l.staffClient(dee).get("/staff/two-factor")
+			otherSetup, otherSecret := form(t, otherPage.body, "/staff/two-factor"), secretOf(otherPage.body)
+			snap = copyLibrary(t, db) // the second sign-in is in it
 
 			sealed := []byte(setup.Get("setup"))
 			sealed[len(sealed)/2] ^= 1
 			for _, bad := range []struct{ name, setup, secret string }{
 				{"a changed set-up", string(sealed), secret},
-				{"another session's set-up", adminSetup.Get("setup"), adminSecret},
+				{"another account's set-up", adminSetup.Get("setup"), adminSecret},
+				{"the same account's set-up at another desk", otherSetup.Get("setup"), otherSecret},
 				{"the secret in clear", secret, secret},
 				{"no set-up", "", secret},
 			} {
@@ -71,7 +76,7 @@ func TestTwoFactorSetupSealedForm(t *testing.T) {
 					continue
 				}
 				mustContain(t, text(res.body), "That set-up had expired or could not be read, so nothing was changed")
-				if got := secretOf(res.body); got == secret || got == adminSecret {
+				if got := secretOf(res.body); got == secret || got == adminSecret || got == otherSecret {
 					t.Errorf("%s: the page shows an old secret again, want a new one", bad.name)
 				}
 				if err := storage.Verify(l.ctx, snap, db); err != nil {
