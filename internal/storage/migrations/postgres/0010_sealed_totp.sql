@@ -1,4 +1,4 @@
--- Two-factor secrets sealed at rest, as migrations/sqlite/0008_sealed_totp.sql:
+-- Two-factor secrets sealed at rest, as migrations/sqlite/0010_sealed_totp.sql:
 -- totp_pending, which held secrets being set up in clear, is dropped; the
 -- key check tells a start with another key file.
 ALTER TABLE staff DROP COLUMN totp_pending;
