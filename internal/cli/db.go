@@ -66,7 +66,7 @@ func runDBCopy(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	src, err := storage.Open(ctx, *from)
+	src, err := e.openDB(ctx, *from)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func runDBCopy(ctx context.Context, e *env, args []string) error {
 	// A SQLite file the copy creates is removed if the copy fails, so that
 	// a failed copy leaves nothing behind.
 	created := !storage.IsPostgres(*to) && !dbFileExists(*to)
-	dst, err := storage.Open(ctx, *to)
+	dst, err := e.openDB(ctx, *to)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,22 @@ func runDBCopy(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%d rows in %s (%.0f rows/s); every table verified: same rows, same checksum.\n",
 		rep.Rows(), rep.Elapsed.Round(time.Millisecond), float64(rep.Rows())/max(secs, 1e-6))
 	fmt.Fprintf(e.stdout, "Changes made to %s after the copy began are not in the copy.\n", fromName)
+	fmt.Fprintf(e.stdout, "%s\n", sameKeyNote("copy", *from, *to))
 	return nil
+}
+
+// sameKeyNote tells the operator that the staff's two-factor secrets went
+// into a copy or backup sealed, as they were, so that the copy is served
+// with the original's key file. The key is not copied with them: a copy
+// that leaves the building then gives away no one's codes.
+func sameKeyNote(what, from, to string) string {
+	keyFile := "KEYFILE (the key file " + storage.Describe(from) + " is served with)"
+	if path, err := secretKeyPath("", from); err == nil {
+		keyFile = path
+	}
+	return fmt.Sprintf("The staff's two-factor secrets are in the %s sealed, as they were, and the key is not: "+
+		"serve it with the key file of %s, e.g. carrel serve --db %s --secret-key-file %s",
+		what, storage.Describe(from), storage.Describe(to), keyFile)
 }
 
 // runDBBackup is `carrel db backup FILE`: a consistent copy of a SQLite
@@ -138,7 +153,7 @@ func runDBBackup(ctx context.Context, e *env, args []string) error {
 	if err := mustExist(e.db); err != nil {
 		return err
 	}
-	db, err := storage.Open(ctx, e.db)
+	db, err := e.openDB(ctx, e.db)
 	if err != nil {
 		return err
 	}
@@ -157,6 +172,7 @@ func runDBBackup(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Backed up %s to %s: %.1f MB, schema version %d, in %s.\n",
 		e.db, pos[0], float64(size)/1e6, current, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "%s\n", sameKeyNote("backup", e.db, pos[0]))
 	return nil
 }
 

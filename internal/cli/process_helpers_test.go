@@ -56,7 +56,7 @@ type serveProcess struct {
 func startServeProcess(t *testing.T, bin string, args ...string) *serveProcess {
 	t.Helper()
 	p := &serveProcess{done: make(chan struct{})}
-	p.cmd = exec.Command(bin, append([]string{"serve", "--http", "127.0.0.1:0", "--sip2", "127.0.0.1:0"}, args...)...)
+	p.cmd = exec.Command(bin, append([]string{"serve", "--http", "127.0.0.1:0", "--sip2", "127.0.0.1:0"}, withSecretKeyFile(bin, args)...)...)
 	pipe, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	withDemo := fs.Bool("demo", false, "fill an empty database with a demo library and print how to sign in")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	tlsKey := fs.String("tls-key", "", "the PEM private key of --tls-cert")
+	keyFile := secretKeyFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -40,11 +41,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	tuneMemory()
+	if _, err := secretKeyPath(*keyFile, e.db); err != nil {
+		return err // before the database is touched
+	}
 	svc, db, err := e.open(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := e.useSecretKey(ctx, svc, db, *keyFile); err != nil {
+		return err
+	}
 
 	demoNote := ""
 	if *withDemo {

@@ -13,7 +13,7 @@ import (
 	"github.com/carrel-library/carrel/internal/library"
 )
 
-const staffUsage = "add USERNAME --role admin|desk [--name NAME] | passwd USERNAME | disable USERNAME | enable USERNAME | reset-totp USERNAME | list  (passwords on standard input)"
+const staffUsage = "add USERNAME --role admin|desk [--name NAME] | passwd USERNAME | disable USERNAME | enable USERNAME | reset-totp USERNAME | reset-totp --all | list  (passwords on standard input)"
 
 // runStaff runs the staff account subcommands. Passwords are read from
 // standard input, never from an argument, where they would show in the
@@ -22,6 +22,7 @@ func runStaff(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("staff", staffUsage)
 	role := fs.String("role", "", "the new account's role: admin or desk (staff add)")
 	name := fs.String("name", "", "the new account's full name (staff add)")
+	all := fs.Bool("all", false, "every account's two-factor codes, and the secret key they were sealed with (staff reset-totp --all: the way back from a lost key file)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -30,7 +31,7 @@ func runStaff(ctx context.Context, e *env, args []string) error {
 		return &usageError{"want a subcommand: " + staffUsage}
 	}
 	sub, rest := pos[0], pos[1:]
-	if sub == "list" {
+	if sub == "list" || sub == "reset-totp" && *all {
 		if err := wantArgs(rest, 0, "no arguments"); err != nil {
 			return err
 		}
@@ -41,6 +42,9 @@ func runStaff(ctx context.Context, e *env, args []string) error {
 	case "add", "passwd", "disable", "enable", "reset-totp", "list":
 	default:
 		return &usageError{fmt.Sprintf("unknown subcommand %q: want %s", sub, staffUsage)}
+	}
+	if *all && sub != "reset-totp" {
+		return &usageError{"--all goes with reset-totp only"}
 	}
 	var r library.Role
 	if sub == "add" {
@@ -85,6 +89,15 @@ func runStaff(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "staff account %s enabled\n", library.NormalizeUsername(rest[0]))
 	case "reset-totp":
+		if *all {
+			n, err := svc.ResetAllTOTP(ctx, by)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "two-factor codes of %d staff accounts removed, and their sessions ended; "+
+				"the next carrel serve seals with the key file it is given\n", n)
+			return nil
+		}
 		if err := svc.ResetTOTP(ctx, by, rest[0]); err != nil {
 			return err
 		}

@@ -76,7 +76,7 @@ var servingLine = regexp.MustCompile(`Carrel is serving .* on (https?://\S+)`)
 // the test ends.
 func startNode(t *testing.T, bin string, args ...string) *node {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--http", "127.0.0.1:0", "--sip2", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--http", "127.0.0.1:0", "--sip2", "127.0.0.1:0"}, withSecretKeyFile(bin, args)...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

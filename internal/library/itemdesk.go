@@ -28,14 +28,14 @@ func (s *Service) SearchItems(ctx context.Context, by Actor, q ItemQuery) (ItemP
 	if err := by.staffOnly(); err != nil {
 		return ItemPage{}, err
 	}
-	q.Text = strings.TrimSpace(q.Text)
-	if q.Text == "" {
-		return ItemPage{}, Errorf(EINVALID, "type a barcode, a title, an author or a call number")
+	var err error
+	if q.Text, err = searchText(q.Text, "type a barcode, a title, an author or a call number"); err != nil {
+		return ItemPage{}, err
 	}
 	limit := pageLimit(q.Limit)
 	q.Limit, q.Offset = limit+1, max(q.Offset, 0)
 	var page ItemPage
-	err := s.store.View(ctx, func(tx Tx) error {
+	err = s.store.View(ctx, func(tx Tx) error {
 		found, err := tx.SearchItems(q)
 		if len(found) > limit {
 			found, page.More = found[:limit], true

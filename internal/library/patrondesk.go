@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // PatronQuery is a search for patrons at the desk.
@@ -17,6 +18,30 @@ type PatronQuery struct {
 	// Offset and Limit choose the page: Limit 0 means DefaultPageSize, and
 	// it is at most MaxPageSize.
 	Offset, Limit int
+}
+
+// MaxSearchLength is the longest text the desk's searches take, in
+// characters, after trimming: longer than any barcode, name, email
+// address, title or call number. A longer text is refused with
+// ErrSearchTooLong before any query runs: SQLite refuses a LIKE pattern of
+// more than 50,000 bytes outright, and a text of tens of thousands of
+// characters made the full-text query thousands of pieces long.
+const MaxSearchLength = 200
+
+// ErrSearchTooLong refuses a desk search text longer than MaxSearchLength.
+var ErrSearchTooLong = &Error{Code: EINVALID, Message: fmt.Sprintf("search text longer than %d characters", MaxSearchLength)}
+
+// searchText trims a desk search's text and checks its length: empty
+// gives EINVALID with the words of what, too long ErrSearchTooLong.
+func searchText(text, what string) (string, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return "", Errorf(EINVALID, "%s", what)
+	case utf8.RuneCountInString(text) > MaxSearchLength:
+		return "", ErrSearchTooLong
+	}
+	return text, nil
 }
 
 // Page sizes of the desk's searches.
@@ -53,14 +78,14 @@ func (s *Service) FindPatrons(ctx context.Context, by Actor, q PatronQuery) (Pat
 	if err := by.staffOnly(); err != nil {
 		return PatronPage{}, err
 	}
-	q.Text = strings.TrimSpace(q.Text)
-	if q.Text == "" {
-		return PatronPage{}, Errorf(EINVALID, "type a barcode, a name or an email address")
+	var err error
+	if q.Text, err = searchText(q.Text, "type a barcode, a name or an email address"); err != nil {
+		return PatronPage{}, err
 	}
 	limit := pageLimit(q.Limit)
 	q.Limit, q.Offset = limit+1, max(q.Offset, 0)
 	var page PatronPage
-	err := s.store.View(ctx, func(tx Tx) error {
+	err = s.store.View(ctx, func(tx Tx) error {
 		found, err := tx.SearchPatrons(q)
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ type Service struct {
 	cfg    *Config
 	store  Store
 	hasher *Hasher
+	key    *SecretKey // seals the staff's two-factor secrets (UseSecretKey)
 	now    func() time.Time
 }
 

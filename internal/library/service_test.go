@@ -2,6 +2,7 @@ package library_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ type fixture struct {
 	t   *testing.T
 	ctx context.Context
 	svc *library.Service
+	key *library.SecretKey // the library's secret key, which seals two-factor secrets
 	now time.Time
 }
 
@@ -35,10 +37,23 @@ func eachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
 func newFixtureOn(t *testing.T, db library.Store) *fixture {
 	t.Helper()
 	cfg := library.DefaultConfig()
-	f := &fixture{t: t, ctx: context.Background(), svc: library.NewService(&cfg, db, library.NewHasher(0))}
+	f := &fixture{t: t, ctx: context.Background(), svc: library.NewService(&cfg, db, library.NewHasher(0)), key: newSecretKey(t)}
+	f.svc.UseSecretKey(f.key)
 	f.now = time.Date(2026, 11, 28, 10, 0, 0, 0, cfg.Location())
 	f.svc.SetClock(func() time.Time { return f.now })
 	return f
+}
+
+// newSecretKey returns a new random secret key.
+func newSecretKey(t *testing.T) *library.SecretKey {
+	t.Helper()
+	raw := make([]byte, library.SecretKeySize)
+	rand.Read(raw)
+	k, err := library.NewSecretKey(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func (f *fixture) update(fn func(tx library.Tx) error) {

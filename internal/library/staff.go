@@ -40,11 +40,10 @@ type Staff struct {
 	// PasswordHash is the argon2id PHC string of the password.
 	PasswordHash  string
 	PasswordSetAt time.Time
-	// TOTPSecret is the base32 secret of the account's two-factor codes
-	// (RFC 6238); empty when it has none.
+	// TOTPSecret is the secret of the account's two-factor codes (RFC
+	// 6238) as stored: sealed with the library's secret key for this
+	// account alone (SecretKey.SealTOTP); empty when it has none.
 	TOTPSecret string
-	// TOTPPending is a secret being set up, not yet confirmed with a code.
-	TOTPPending string
 	// TOTPLastStep is the time step of the last code accepted: a code is
 	// never accepted twice.
 	TOTPLastStep int64
@@ -69,7 +68,7 @@ func (st Staff) Actor(addr string) Actor {
 
 // public returns st without its secrets, as the desk may see it.
 func (st Staff) public() Staff {
-	st.PasswordHash, st.TOTPSecret, st.TOTPPending = "", "", ""
+	st.PasswordHash, st.TOTPSecret = "", ""
 	return st
 }
 

@@ -219,11 +219,11 @@ func TestStaffTwoFactor(t *testing.T) {
 		if err != nil || setup.Secret == "" || setup.URL == "" {
 			t.Fatalf("BeginTOTP: %+v, %v", setup, err)
 		}
-		if _, err := f.svc.ConfirmTOTP(f.ctx, in.Token, "000000", "192.0.2.1"); !errors.Is(err, library.ErrCodeWrong) {
+		if _, err := f.svc.ConfirmTOTP(f.ctx, in.Token, setup.Sealed, "000000", "192.0.2.1"); !errors.Is(err, library.ErrCodeWrong) {
 			t.Errorf("a wrong code: %v", err)
 		}
 		code, _ := totp.GenerateCode(setup.Secret, f.now)
-		done, err := f.svc.ConfirmTOTP(f.ctx, in.Token, code, "192.0.2.1")
+		done, err := f.svc.ConfirmTOTP(f.ctx, in.Token, setup.Sealed, code, "192.0.2.1")
 		if err != nil || done.Session.Stage != library.StageActive || done.Token == in.Token {
 			t.Fatalf("ConfirmTOTP: %v, stage %q, new token %v", err, done.Session.Stage, done.Token != in.Token)
 		}

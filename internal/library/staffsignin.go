@@ -270,7 +270,14 @@ func (s *Service) StaffSignInCode(ctx context.Context, token, code, addr string)
 		return StaffSignedIn{}, &LockedError{Until: locked}
 	}
 	by := st.Actor(addr)
-	step, ok := totpStep(st.TOTPSecret, code, now)
+	// A stored secret that does not open refuses every code, as a wrong
+	// code does, and the audit log says why, for an admin to reset it.
+	var step int64
+	ok := false
+	secret, sealErr := s.openTOTPSecret(st)
+	if sealErr == nil {
+		step, ok = totpStep(secret, code, now)
+	}
 	var out StaffSignedIn
 	err = s.store.Update(ctx, func(tx Tx) error {
 		out = StaffSignedIn{}
@@ -307,7 +314,11 @@ func (s *Service) StaffSignInCode(ctx context.Context, token, code, addr string)
 			if err != nil {
 				return err
 			}
-			if err := s.auditBy(tx, by, 0, "staff.signin.code_failed", ""); err != nil {
+			detail := ""
+			if sealErr != nil {
+				detail = "the stored two-factor secret does not open with the secret key: reset the account's codes"
+			}
+			if err := s.auditBy(tx, by, 0, "staff.signin.code_failed", detail); err != nil {
 				return err
 			}
 			return s.auditLockouts(tx, by, lockedKeys, false, 0)

@@ -194,6 +194,15 @@ type Tx interface {
 	// idleBefore or expired before now, and returns how many it removed.
 	DeleteStaleStaffSessions(idleBefore, now time.Time) (int, error)
 
+	// KeyCheck returns the value sealed under name by the secret key the
+	// library's secrets are sealed with (ENOTFOUND when there is none), by
+	// which a start with another key is refused.
+	KeyCheck(name string) (string, error)
+	// SetKeyCheck stores the key check under name.
+	SetKeyCheck(name, sealed string) error
+	// DeleteKeyCheck removes the key check under name; none is not an error.
+	DeleteKeyCheck(name string) error
+
 	// SearchPatrons returns the patrons that match q, a page of them.
 	SearchPatrons(q PatronQuery) ([]Patron, error)
 	// RetireBarcode records barcode as a former barcode of the patron;

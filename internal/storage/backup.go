@@ -12,9 +12,12 @@ import (
 )
 
 // ErrBackupPostgres is the answer of Backup on PostgreSQL, whose own tool
-// does the job better than Carrel could.
+// does the job better than Carrel could. pg_dump makes its file with the
+// umask (0644 under the usual 022), so the example narrows it: the dump
+// holds every patron's records.
 var ErrBackupPostgres = errors.New("storage: carrel db backup backs up a SQLite library; " +
-	"back up PostgreSQL with pg_dump, e.g. pg_dump --format=custom --file=carrel.dump postgres://USER@HOST/DATABASE")
+	"back up PostgreSQL with pg_dump, e.g. (umask 077; pg_dump --format=custom --file=carrel.dump postgres://USER@HOST/DATABASE), " +
+	"the umask keeping the dump the owner's alone, as carrel db backup keeps its files")
 
 // Backup writes a consistent copy of the database into a new SQLite file
 // at path, while the database stays in use: SQLite's VACUUM INTO reads one

@@ -24,6 +24,7 @@ type DB struct {
 	write      *sql.DB
 	read       *sql.DB
 	migrations []migration
+	notice     string // what Open did about the file's permissions (sqlite.go, ownerOnly)
 
 	writeStmts, readStmts stmtCache
 }
@@ -55,6 +56,11 @@ func Open(ctx context.Context, target string) (*DB, error) {
 	db.writeStmts.db, db.readStmts.db = db.write, db.read
 	return db, nil
 }
+
+// Notice says what Open changed about the SQLite file's permissions (a
+// file that other users could read is made the owner's alone), or that it
+// could not; "" when there was nothing to say. The command prints it, once.
+func (db *DB) Notice() string { return db.notice }
 
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.d.name }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -73,6 +75,9 @@ func openSQLite(ctx context.Context, db *DB, path string) error {
 	if err != nil {
 		return err
 	}
+	if db.notice, err = ownerOnly(path); err != nil {
+		return err
+	}
 	if db.write, err = sql.Open("sqlite", writeDSN); err != nil {
 		return fmt.Errorf("storage: open %s: %w", path, err)
 	}
@@ -98,6 +103,53 @@ func openSQLite(ctx context.Context, db *DB, path string) error {
 		return fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	return nil
+}
+
+// ownerOnly makes the database file at path, and the -wal and -shm files
+// beside it, readable and writable by their owner alone: they hold
+// patrons' names, email addresses and loans, and the staff's password
+// hashes. SQLite would create a new file with 0644 (less the umask), so
+// the file is created here first, empty, with 0600, which SQLite then
+// fills; SQLite gives the -wal and -shm files it creates the main file's
+// permissions (checked with modernc.org/sqlite: TestDatabaseFilesOwnerOnly).
+//
+// A file found open to others, as earlier Carrels made it, is tightened
+// rather than merely reported: a warning leaves the records readable until
+// someone acts on it, and nothing but Carrel needs to read the file (a
+// backup is `carrel db backup`, which runs as the owner). The returned
+// notice says what was changed, for the operator; it is "" when nothing
+// was. A file that cannot be tightened (it belongs to another user) is
+// left as it is and the notice says so.
+func ownerOnly(path string) (notice string, err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return "", f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return "", fmt.Errorf("storage: create %s: %w", path, err)
+	}
+	var loose []string
+	var failed error
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		loose = append(loose, fmt.Sprintf("%s (%s)", name, fi.Mode().Perm()))
+		if err := os.Chmod(name, fi.Mode().Perm()&0o700); err != nil && failed == nil {
+			failed = err
+		}
+	}
+	switch {
+	case len(loose) == 0:
+		return "", nil
+	case failed != nil:
+		return fmt.Sprintf("%s can be read by other users of this computer, and Carrel could not change that (%v): "+
+			"make the database's files the owner's alone (chmod go= on each); they hold patrons' personal data",
+			strings.Join(loose, ", "), failed), nil
+	}
+	return fmt.Sprintf("%s could be read by other users of this computer; Carrel made them the owner's alone "+
+		"(chmod go=), since they hold patrons' personal data", strings.Join(loose, ", ")), nil
 }
 
 // sqliteConstraintCode maps SQLite's constraint errors to domain codes.

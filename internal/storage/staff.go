@@ -7,14 +7,14 @@ import (
 )
 
 const staffColumns = `id, username, name, role, password_hash, password_set_at, totp_secret,
-	totp_pending, totp_last_step, disabled_at, created_at`
+	totp_last_step, disabled_at, created_at`
 
 // scanStaff reads a row of staffColumns.
 func scanStaff(s scanner) (library.Staff, error) {
 	var st library.Staff
 	var role string
 	err := s.Scan(&st.ID, &st.Username, &st.Name, &role, &st.PasswordHash, timeCol{&st.PasswordSetAt},
-		textCol{&st.TOTPSecret}, textCol{&st.TOTPPending}, &st.TOTPLastStep, timeCol{&st.DisabledAt}, timeCol{&st.CreatedAt})
+		textCol{&st.TOTPSecret}, &st.TOTPLastStep, timeCol{&st.DisabledAt}, timeCol{&st.CreatedAt})
 	st.Role = library.Role(role)
 	return st, err
 }
@@ -22,10 +22,10 @@ func scanStaff(s scanner) (library.Staff, error) {
 // CreateStaff implements library.Tx.
 func (t *tx) CreateStaff(st *library.Staff) error {
 	id, err := t.insert(`INSERT INTO staff (username, name, role, password_hash, password_set_at, totp_secret,
-	totp_pending, totp_last_step, disabled_at, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	totp_last_step, disabled_at, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		st.Username, st.Name, string(st.Role), st.PasswordHash, timeArg(st.PasswordSetAt), textArg(st.TOTPSecret),
-		textArg(st.TOTPPending), st.TOTPLastStep, timeArg(st.DisabledAt), timeArg(st.CreatedAt))
+		st.TOTPLastStep, timeArg(st.DisabledAt), timeArg(st.CreatedAt))
 	if err == nil {
 		st.ID = id
 	}
@@ -49,15 +49,35 @@ func (t *tx) StaffByUsername(username string) (library.Staff, error) {
 // UpdateStaff implements library.Tx.
 func (t *tx) UpdateStaff(st library.Staff) error {
 	res, err := t.exec(`UPDATE staff SET name = $2, role = $3, password_hash = $4, password_set_at = $5,
-	totp_secret = $6, totp_pending = $7, totp_last_step = $8, disabled_at = $9
+	totp_secret = $6, totp_last_step = $7, disabled_at = $8
 WHERE id = $1`, st.ID, st.Name, string(st.Role), st.PasswordHash, timeArg(st.PasswordSetAt),
-		textArg(st.TOTPSecret), textArg(st.TOTPPending), st.TOTPLastStep, timeArg(st.DisabledAt))
+		textArg(st.TOTPSecret), st.TOTPLastStep, timeArg(st.DisabledAt))
 	return affectedOne(res, err, "update staff account %d", st.ID)
 }
 
 // ListStaff implements library.Tx.
 func (t *tx) ListStaff() ([]library.Staff, error) {
 	return queryAll(t, `SELECT `+staffColumns+` FROM staff ORDER BY username`, scanStaff, "list staff")
+}
+
+// KeyCheck implements library.Tx.
+func (t *tx) KeyCheck(name string) (string, error) {
+	var sealed string
+	err := t.queryRow(`SELECT sealed FROM key_checks WHERE name = $1`, name).Scan(&sealed)
+	return sealed, wrap(err, "key check %q", name)
+}
+
+// SetKeyCheck implements library.Tx.
+func (t *tx) SetKeyCheck(name, sealed string) error {
+	_, err := t.exec(`INSERT INTO key_checks (name, sealed) VALUES ($1, $2)
+ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed`, name, sealed)
+	return wrap(err, "set key check %q", name)
+}
+
+// DeleteKeyCheck implements library.Tx.
+func (t *tx) DeleteKeyCheck(name string) error {
+	_, err := t.exec(`DELETE FROM key_checks WHERE name = $1`, name)
+	return wrap(err, "delete key check %q", name)
 }
 
 const staffSessionColumns = `id, token_hash, staff_id, stage, csrf_token, created_at, last_seen_at, expires_at`

@@ -25,7 +25,7 @@ func TestStaffRoundTrip(t *testing.T) {
 			diff(t, "StaffByUsername", got, st)
 			return err
 		})
-		st.TOTPSecret, st.TOTPPending, st.TOTPLastStep, st.DisabledAt = "JBSWY3DPEHPK3PXP", "KRSXG5A", 58000001, at(2, 10, 0)
+		st.TOTPSecret, st.TOTPLastStep, st.DisabledAt = "v1:0011223344556677:c2VhbGVk", 58000001, at(2, 10, 0)
 		st.Role, st.Name, st.PasswordHash = library.RoleDesk, "Ada Lau Wing", "$argon2id$z"
 		update(t, db, func(tx library.Tx) error { return tx.UpdateStaff(st) })
 		view(t, db, func(tx library.Tx) error {
@@ -109,5 +109,27 @@ func TestStaffSessions(t *testing.T) {
 			_, err = tx.SessionByTokenHash([]byte("patron-a"))
 			return err
 		})
+	})
+}
+
+// TestKeyCheckRoundTrip stores, replaces and deletes the secret key's
+// check, on each kind of database.
+func TestKeyCheckRoundTrip(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		err := db.View(t.Context(), func(tx library.Tx) error { _, err := tx.KeyCheck("secret_key"); return err })
+		wantCode(t, err, library.ENOTFOUND)
+		for _, v := range []string{"v1:0011223344556677:Zmlyc3Q", "v1:8899aabbccddeeff:c2Vjb25k"} {
+			update(t, db, func(tx library.Tx) error { return tx.SetKeyCheck("secret_key", v) })
+			view(t, db, func(tx library.Tx) error {
+				got, err := tx.KeyCheck("secret_key")
+				diff(t, "KeyCheck", got, v)
+				return err
+			})
+		}
+		for range 2 { // deleting what is gone is not an error
+			update(t, db, func(tx library.Tx) error { return tx.DeleteKeyCheck("secret_key") })
+		}
+		err = db.View(t.Context(), func(tx library.Tx) error { _, err := tx.KeyCheck("secret_key"); return err })
+		wantCode(t, err, library.ENOTFOUND)
 	})
 }

@@ -72,9 +72,17 @@ func carrelTables() []copyTable {
 		// The staff desk (migration 0004).
 		{name: "staff", key: "id", columns: []column{
 			{"id", kindInt}, {"username", kindText}, {"name", kindText}, {"role", kindText},
-			{"password_hash", kindText}, {"password_set_at", kindTime}, {"totp_secret", kindText},
-			{"totp_pending", kindText}, {"totp_last_step", kindInt}, {"disabled_at", kindTime},
+			{"password_hash", kindText}, {"password_set_at", kindTime},
+			// Sealed with the library's secret key (migration 0010): copied
+			// as it is, so the same key file reads the copy.
+			{"totp_secret", kindText},
+			{"totp_last_step", kindInt}, {"disabled_at", kindTime},
 			{"created_at", kindTime},
+		}},
+		// The check of the secret key the two-factor secrets are sealed with
+		// (migration 0010): copied, so that the copy refuses another key too.
+		{name: "key_checks", key: "name", columns: []column{
+			{"name", kindText}, {"sealed", kindText},
 		}},
 		// Staff sessions are short-lived like the patrons': left out unless asked.
 		{name: "staff_sessions", key: "id", optional: true, columns: []column{

@@ -184,6 +184,7 @@ func newLibraryOn(t *testing.T, target string) (*testLibrary, *storage.DB) {
 	db := storagetest.Open(t, target)
 	l := &testLibrary{t: t, ctx: context.Background(), cfg: &cfg}
 	l.svc = library.NewService(&cfg, db, library.NewHasher(0))
+	l.useSecretKey()
 	l.now = today.Time(cfg.Location()).Add(10 * time.Hour)
 	l.svc.SetClock(func() time.Time { return l.now })
 	srv, err := web.New(l.svc, web.Options{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(testLog{t}, nil))})

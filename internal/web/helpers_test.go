@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,7 @@ type testLibrary struct {
 	ctx context.Context
 	svc *library.Service
 	cfg *library.Config
+	key *library.SecretKey // the library's secret key, which seals two-factor secrets
 	now time.Time
 	url string
 }
@@ -51,6 +53,7 @@ func newLibraryWith(t *testing.T, edit func(*library.Config), opts web.Options) 
 	}
 	l := &testLibrary{t: t, ctx: context.Background(), cfg: &cfg}
 	l.svc = library.NewService(&cfg, storagetest.New(t), library.NewHasher(0))
+	l.useSecretKey()
 	l.now = today.Time(cfg.Location()).Add(10 * time.Hour)
 	l.svc.SetClock(func() time.Time { return l.now })
 	opts.Addr = "127.0.0.1:0"
@@ -83,6 +86,37 @@ func (w testLog) Write(b []byte) (int, error) {
 	w.t.Helper()
 	w.t.Log(strings.TrimSpace(string(b)))
 	return len(b), nil
+}
+
+// useSecretKey gives the library a new secret key, as `carrel serve` gives
+// it the key of its key file, and binds the database to it.
+func (l *testLibrary) useSecretKey() {
+	l.t.Helper()
+	raw := make([]byte, library.SecretKeySize)
+	rand.Read(raw)
+	key, err := library.NewSecretKey(raw)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	l.key = key
+	l.svc.UseSecretKey(key)
+	if _, err := l.svc.BindSecretKey(l.ctx); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
+// setTOTP gives a staff account two-factor codes with the base32 secret,
+// stored sealed as a set-up would store it.
+func (l *testLibrary) setTOTP(staffID int64, secret string) {
+	l.t.Helper()
+	l.update(func(tx library.Tx) error {
+		st, err := tx.StaffByID(staffID)
+		if err != nil {
+			return err
+		}
+		st.TOTPSecret = l.key.SealTOTP(st.ID, secret)
+		return tx.UpdateStaff(st)
+	})
 }
 
 func (l *testLibrary) update(fn func(tx library.Tx) error) {

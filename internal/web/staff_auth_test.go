@@ -386,14 +386,7 @@ func TestStaffTwoFactor(t *testing.T) {
 	desk := l.staff("dee", library.RoleDesk)
 	l.staff("ada", library.RoleAdmin)
 	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-	l.update(func(tx library.Tx) error {
-		st, err := tx.StaffByID(desk.ID)
-		if err != nil {
-			return err
-		}
-		st.TOTPSecret = secret
-		return tx.UpdateStaff(st)
-	})
+	l.setTOTP(desk.ID, secret)
 	code := func(secret string) string {
 		t.Helper()
 		c, err := totp.GenerateCode(secret, l.now)

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"html/template"
 	"image/png"
 	"net/http"
@@ -17,7 +19,7 @@ import (
 type enrolPage struct {
 	base
 	Forced bool   // the library requires codes for this admin: no desk until done
-	Setup  string // the otpauth:// URL, carried in the form so a wrong code can be retried
+	Setup  string // the secret sealed for this session (library.TOTPSetup.Sealed), carried in the form so a wrong code can be retried
 	Secret string // the secret in groups of four, to type into an app
 	QR     template.URL
 	Link   template.URL // the otpauth:// URL as a link, which a phone opens in its app
@@ -28,8 +30,9 @@ type enrolPage struct {
 
 // staffEnrolForm starts setting up two-factor codes: for an admin who must
 // have them before using the desk (at sign-in), or for any staff member
-// who chooses to (from the desk). Each visit makes a new secret; the
-// account's codes change only when a code from the new one is confirmed.
+// who chooses to (from the desk). Each visit shows a new secret, which the
+// page's form carries sealed; nothing is stored until a code from it is
+// confirmed, so the page may be reloaded or left at will.
 func (s *Server) staffEnrolForm(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
 	if v.sess.Stage == library.StageCode {
 		return s.afterStaffSignIn(w, r, v.sess.Stage, staffNext(r.URL.Query().Get("next")))
@@ -43,7 +46,7 @@ func (s *Server) staffEnrolForm(w http.ResponseWriter, r *http.Request, v *staff
 	if err != nil {
 		return err
 	}
-	if err := p.show(setup.URL); err != nil {
+	if err := p.show(setup); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "staff_enrol", p)
@@ -56,13 +59,13 @@ func (s *Server) newEnrolPage(r *http.Request, v *staffVisit) *enrolPage {
 	return p
 }
 
-// show fills in the secret and its QR code from an otpauth:// URL.
-func (p *enrolPage) show(setupURL string) error {
-	key, err := otp.NewKeyFromURL(setupURL)
-	if err != nil || !strings.HasPrefix(setupURL, "otpauth://totp/") || key.Type() != "totp" || key.Secret() == "" {
-		return errBadRequest
+// show fills in the secret, its QR code and the sealed set-up.
+func (p *enrolPage) show(setup library.TOTPSetup) error {
+	key, err := otp.NewKeyFromURL(setup.URL)
+	if err != nil || !strings.HasPrefix(setup.URL, "otpauth://totp/") || key.Type() != "totp" || key.Secret() == "" {
+		return fmt.Errorf("web: two-factor set-up URL not understood: %w", err)
 	}
-	p.Setup, p.Link = setupURL, template.URL(setupURL)
+	p.Setup, p.Link = setup.Sealed, template.URL(setup.URL)
 	var groups []string
 	secret := key.Secret()
 	for i := 0; i < len(secret); i += 4 {
@@ -82,28 +85,43 @@ func (p *enrolPage) show(setupURL string) error {
 }
 
 // staffEnrol confirms the set-up with a code from the app. The session is
-// replaced by a new one; a session at sign-in is then signed in.
+// replaced by a new one; a session at sign-in is then signed in. A wrong
+// or missing code shows the same secret again; a set-up that has expired,
+// or whose sealed field was changed or comes from another session, is
+// refused and a new secret shown, to scan again.
 func (s *Server) staffEnrol(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
 	p := s.newEnrolPage(r, v)
-	if err := p.show(r.PostForm.Get("setup")); err != nil {
-		return err
-	}
-	code := r.PostForm.Get("code")
+	sealed, code := r.PostForm.Get("setup"), r.PostForm.Get("code")
+	var err error
+	var in library.StaffSignedIn
 	if strings.TrimSpace(code) == "" {
 		p.Errors = formErrors{{"code", m("desk.code.missing")}}
-		return s.render(w, r, http.StatusUnprocessableEntity, "staff_enrol", p)
+	} else if in, err = s.svc.ConfirmTOTP(r.Context(), v.token, sealed, code, v.by.Addr); err == nil {
+		s.setStaffSession(w, in.Token)
+		if p.Forced {
+			return redirect(w, r, p.Next)
+		}
+		return redirect(w, r, "/staff/two-factor?done=two_factor")
 	}
-	in, err := s.svc.ConfirmTOTP(r.Context(), v.token, code, v.by.Addr)
-	if library.IsCode(err, library.EUNAUTHORIZED) && !errorsIsNoSession(err) {
+	switch {
+	case errors.Is(err, library.ErrCodeWrong):
 		p.Errors = formErrors{{"code", m("desk.enrol.code_wrong")}}
-		return s.render(w, r, http.StatusUnprocessableEntity, "staff_enrol", p)
+	case err != nil:
+		if !errors.Is(err, library.ErrTOTPSetupGone) {
+			return err
+		}
+	}
+	setup, err := s.svc.TOTPSetupAgain(r.Context(), v.token, sealed)
+	if errors.Is(err, library.ErrTOTPSetupGone) {
+		// Expired, changed, or another session's: a new secret, to scan again.
+		p.Errors = formErrors{{"code", m("desk.enrol.setup_gone")}}
+		setup, err = s.svc.BeginTOTP(r.Context(), v.token)
 	}
 	if err != nil {
 		return err
 	}
-	s.setStaffSession(w, in.Token)
-	if p.Forced {
-		return redirect(w, r, p.Next)
+	if err := p.show(setup); err != nil {
+		return err
 	}
-	return redirect(w, r, "/staff/two-factor?done=two_factor")
+	return s.render(w, r, http.StatusUnprocessableEntity, "staff_enrol", p)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -60,6 +61,10 @@ func (s *Server) staffItemSearch(w http.ResponseWriter, r *http.Request, v *staf
 	}
 	offset := pageOffset(r)
 	page, err := s.svc.SearchItems(r.Context(), v.by, library.ItemQuery{Text: p.Query, Offset: offset})
+	if errors.Is(err, library.ErrSearchTooLong) {
+		p.Query, p.Errors = searchTooLong(p.Query)
+		return s.render(w, r, http.StatusUnprocessableEntity, "staff_items", p)
+	}
 	if err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func TestEveryStaffPageRenders(t *testing.T) {
 	codePg.Alert = &alert{m("desk.code.failed.title"), m("desk.code.failed.body")}
 	codePg.Errors = formErrors{{"code", m("desk.code.missing")}}
 	enrolPg := s.newEnrolPage(r, pending)
-	if err := enrolPg.show("otpauth://totp/Library:ada?secret=JBSWY3DPEHPK3PXP&issuer=Library"); err != nil {
+	if err := enrolPg.show(library.TOTPSetup{URL: "otpauth://totp/Library:ada?secret=JBSWY3DPEHPK3PXP&issuer=Library", Sealed: "v1:0011223344556677:c2VhbGVk"}); err != nil {
 		t.Fatal(err)
 	}
 	enrolPg.Errors = formErrors{{"code", m("desk.enrol.code_wrong")}}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,6 +54,10 @@ func (s *Server) staffPatronSearch(w http.ResponseWriter, r *http.Request, v *st
 	}
 	offset := pageOffset(r)
 	page, err := s.svc.FindPatrons(r.Context(), v.by, library.PatronQuery{Text: p.Query, Offset: offset})
+	if errors.Is(err, library.ErrSearchTooLong) {
+		p.Query, p.Errors = searchTooLong(p.Query)
+		return s.render(w, r, http.StatusUnprocessableEntity, "staff_patrons", p)
+	}
 	if err != nil {
 		return err
 	}
@@ -69,6 +74,16 @@ func (s *Server) staffPatronSearch(w http.ResponseWriter, r *http.Request, v *st
 	}
 	p.Prev, p.Next = pageLinks("/staff/patrons", url.Values{"q": {p.Query}}, offset, len(page.Patrons), page.More)
 	return s.render(w, r, http.StatusOK, "staff_patrons", p)
+}
+
+// searchTooLong is the answer to a search text longer than the desk
+// takes: the message beside the field, and the text cut to the length
+// allowed, to shorten rather than type again.
+func searchTooLong(text string) (string, formErrors) {
+	if r := []rune(text); len(r) > library.MaxSearchLength {
+		text = string(r[:library.MaxSearchLength])
+	}
+	return text, formErrors{{"q", m("desk.search.too_long", "max", library.MaxSearchLength)}}
 }
 
 // pageOffset reads the offset of a search page; anything odd is 0.

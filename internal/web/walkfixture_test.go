@@ -61,14 +61,7 @@ func newWalkFixture(t *testing.T) *walkFixture {
 	dee := l.staff("dee", library.RoleDesk)
 	l.staff("eve", library.RoleAdmin)
 	tia := l.staff("tia", library.RoleDesk)
-	l.update(func(tx library.Tx) error {
-		st, err := tx.StaffByID(tia.ID)
-		if err != nil {
-			return err
-		}
-		st.TOTPSecret = f.totp
-		return tx.UpdateStaff(st)
-	})
+	l.setTOTP(tia.ID, f.totp)
 
 	f.a = l.patron("24031588", "Wong Ka Yan", nil)
 	l.chosenPIN(f.a, pinA)
