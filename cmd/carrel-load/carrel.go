@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -40,6 +43,14 @@ var (
 // says where it listens.
 func startCarrel(ctx context.Context, db string, extra ...string) (*carrelProc, error) {
 	args := append([]string{carrelCommand, "serve", "--db", db, "--http", "127.0.0.1:0", "--sip2", "127.0.0.1:0"}, extra...)
+	if strings.HasPrefix(db, "postgres") {
+		// PostgreSQL has no file to keep the library's secret key beside:
+		// each library the tool builds gets one of its own, the same file
+		// for every start on that library.
+		sum := sha256.Sum256([]byte(db))
+		key := filepath.Join(os.TempDir(), "carrel-load-"+hex.EncodeToString(sum[:8])+".key")
+		args = append(args, "--secret-key-file", key)
+	}
 	p := &carrelProc{done: make(chan struct{})}
 	p.cmd = exec.Command(self(), args...)
 	pipe, err := p.cmd.StdoutPipe()
