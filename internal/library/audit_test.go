@@ -35,7 +35,7 @@ func TestAuditLogOfADeskDay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.ChangePIN(f.ctx, in.Session, hkidPreset, "harbour lights 88", "harbour lights 88"); err != nil {
+		if err := f.svc.ChangePIN(f.ctx, in.Session, hkidPreset, "harbour lights 88", "harbour lights 88", ""); err != nil {
 			t.Fatal(err)
 		}
 		for range f.svc.Config().Throttle.MaxFailures {

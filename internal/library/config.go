@@ -124,6 +124,17 @@ type Limits struct {
 	// Retry-After) instead of waiting: on two cores about 40 checks finish
 	// a second, so the default of 128 is about three seconds' work.
 	SignInQueue int `json:"sign_in_queue"`
+	// SignInShare is the most places in the hashing line (the slots, one
+	// per CPU, plus SignInQueue) that one client address, or one patron
+	// session, may hold at once: beyond it that client's next check is
+	// answered "busy" at once (a SIP2 login waits its turn instead), so
+	// one client flooding sign-in or Change Password cannot turn everyone
+	// else away. 0, the default, means a quarter of the line, at least 2
+	// (32 on two CPUs with the default queue): room for a class signing in
+	// at once behind one campus address, while four such clients are
+	// needed to fill the line. Raise it where many patrons share one
+	// address and sign in together.
+	SignInShare int `json:"sign_in_share"`
 	// SIP2MaxConnections is how many SIP2 connections may be open at once;
 	// a connection beyond it is closed as soon as it is accepted.
 	SIP2MaxConnections int `json:"sip2_max_connections"`
@@ -285,6 +296,9 @@ func (c *Config) Prepare() error {
 	}
 	if c.Limits.SignInQueue < 1 || c.Limits.SignInQueue > maxLimit {
 		return Errorf(EINVALID, "limits: sign_in_queue must be between 1 and %d", maxLimit)
+	}
+	if c.Limits.SignInShare < 0 || c.Limits.SignInShare > maxLimit {
+		return Errorf(EINVALID, "limits: sign_in_share must be between 0 (a quarter of the line) and %d", maxLimit)
 	}
 	if c.Limits.SIP2MaxConnections < 1 || c.Limits.SIP2MaxConnections > maxLimit {
 		return Errorf(EINVALID, "limits: sip2_max_connections must be between 1 and %d", maxLimit)

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 
@@ -50,6 +51,15 @@ type Hasher struct {
 	dummyPHC   string        // what VerifyDummy verifies against
 	derived    atomic.Int64  // key derivations run, for Derivations
 
+	// share is the most places in line one owner may hold (SetShare);
+	// owners counts the places each owner holds, and freed is closed (and
+	// replaced) whenever one gives a place back, for callers waiting for
+	// their share (hashslot.go).
+	share  atomic.Int64
+	mu     sync.Mutex
+	owners map[string]int
+	freed  chan struct{}
+
 	// key derives the argon2id key. It is argon2.IDKey; tests swap it to
 	// observe how many derivations run at once.
 	key func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
@@ -68,7 +78,9 @@ func NewHasher(maxConcurrent int) *Hasher {
 		// only the cost of the derivation matters, which the parameters fix.
 		dummyPHC: encodePHC(ArgonMemoryKiB, ArgonTime, ArgonThreads,
 			make([]byte, ArgonSaltLen), make([]byte, ArgonKeyLen)),
-		key: argon2.IDKey,
+		key:    argon2.IDKey,
+		owners: map[string]int{},
+		freed:  make(chan struct{}),
 	}
 }
 

@@ -1,6 +1,9 @@
 package library
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // secretChecker verifies a PIN or password against a stored hash, or does
 // the same work against none. The Hasher is one (it waits for a slot per
@@ -19,16 +22,18 @@ type secretChecker interface {
 //
 // The ticket holds no hashing slot while the attempt is counted: the slot
 // is taken only for the hash itself, so that the cores keep hashing while
-// other sign-ins wait for the database. An admitted ticket is never turned
-// away as busy; it waits for a slot unless its context ends (a sign-in,
-// once admitted, goes on without its request's end, so that the count it
-// made is always settled).
+// other sign-ins wait for the database. An admitted ticket is not turned
+// away as busy; it waits for a slot unless its context ends (a sign-in
+// bounds that wait by its reservation's life: attempt.go).
+//
+// A place is taken on behalf of its owners (the client address; for
+// Change Password the session too), each of whom may hold at most a share
+// of the line (SetShare): one client, however many requests it sends at
+// once, cannot take the line from everyone else.
 type hashTicket struct {
-	h *Hasher
-	// keep makes the check hold its slot until Release, for a caller that
-	// must record the outcome before another check may start.
-	keep  bool
-	state ticketState
+	h      *Hasher
+	owners []string
+	state  ticketState
 }
 
 // ticketState is where a hashTicket stands.
@@ -36,31 +41,124 @@ type ticketState int
 
 const (
 	ticketInLine  ticketState = iota // counted as waiting, no slot yet
-	ticketHashing                    // holds a slot (kept after the check)
+	ticketHashing                    // holds a slot
 	ticketDone                       // the check ran, or the place was given up
 )
 
-// enter takes a place in line for one hash: a free slot, or a place among
-// the callers allowed to wait (SetQueueLimit). A full line gives
-// EUNAVAILABLE at once, as Verify would. The place counts as waiting until
-// the check takes a slot; Release gives it up if the check never runs.
-func (h *Hasher) enter(ctx context.Context) (*hashTicket, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, unavailable(err)
+// errOwnerShare is the busy answer to an owner who holds its share of the
+// line already.
+var errOwnerShare = &Error{Code: EUNAVAILABLE, Message: "PIN hashing: this client holds its share of the line already"}
+
+// SetShare sets the most places in line (free slots plus the queue) that
+// one owner, a client address or a session, may hold at once; a further
+// check of that owner is answered busy at once, or waits for one of the
+// owner's places (a SIP2 login). 0, the default, means a quarter of the
+// slots and the queue limit, at least 2; with no queue limit, no share.
+func (h *Hasher) SetShare(n int) {
+	h.share.Store(int64(max(n, 0)))
+}
+
+// ownerShare is the share in force: SetShare's, or a quarter of the line.
+func (h *Hasher) ownerShare() int64 {
+	if n := h.share.Load(); n > 0 {
+		return n
+	}
+	q := h.queueLimit.Load()
+	if q == 0 {
+		return 0
+	}
+	return max(2, (int64(cap(h.sem))+q)/4)
+}
+
+// takeShare counts a place for each owner, unless one of them holds its
+// share already; then it counts nothing, reports false and returns the
+// channel that is closed when an owner next gives a place back.
+func (h *Hasher) takeShare(owners []string) (ok bool, freed <-chan struct{}) {
+	limit := h.ownerShare()
+	if len(owners) == 0 || limit == 0 {
+		return true, nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, o := range owners {
+		if int64(h.owners[o]) >= limit {
+			return false, h.freed
+		}
+	}
+	for _, o := range owners {
+		h.owners[o]++
+	}
+	return true, nil
+}
+
+// giveShare gives back the places takeShare counted, and wakes whoever
+// waits for one.
+func (h *Hasher) giveShare(owners []string) {
+	if len(owners) == 0 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, o := range owners {
+		if h.owners[o]--; h.owners[o] <= 0 {
+			delete(h.owners, o)
+		}
+	}
+	close(h.freed)
+	h.freed = make(chan struct{})
+}
+
+// enter takes a place in line for one hash, on behalf of owners: a free
+// slot, or a place among the callers allowed to wait (SetQueueLimit). A
+// full line, or an owner already holding its share, gives EUNAVAILABLE at
+// once, as Verify would. The place counts as waiting until the check takes
+// a slot; Release gives it up if the check never runs.
+func (h *Hasher) enter(ctx context.Context, owners ...string) (*hashTicket, error) {
+	return h.admit(ctx, owners, false)
+}
+
+// enterInTurn is enter for a caller that waits, while ctx allows, for one
+// of its owners' places to be given back rather than be answered busy
+// when an owner holds its share: a SIP2 login, which a kiosk makes at
+// start, every kiosk of a branch at once after a restart, and which many
+// kiosks do not retry for minutes. The waiting holds no place in line, so
+// it takes nothing from anyone else. A full line still answers busy.
+func (h *Hasher) enterInTurn(ctx context.Context, owners ...string) (*hashTicket, error) {
+	return h.admit(ctx, owners, true)
+}
+
+// admit is enter, or enterInTurn when inTurn is set.
+func (h *Hasher) admit(ctx context.Context, owners []string, inTurn bool) (*hashTicket, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, unavailable(err)
+		}
+		ok, freed := h.takeShare(owners)
+		if ok {
+			break
+		}
+		if !inTurn {
+			return nil, errOwnerShare
+		}
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return nil, unavailable(ctx.Err())
+		}
 	}
 	n := h.waiting.Add(1)
 	free := int64(cap(h.sem) - len(h.sem))
 	if lim := h.queueLimit.Load(); lim > 0 && n > lim+free {
 		h.waiting.Add(-1)
+		h.giveShare(owners)
 		return nil, Errorf(EUNAVAILABLE, "PIN hashing: %d callers already waiting", lim)
 	}
-	return &hashTicket{h: h}, nil
+	return &hashTicket{h: h, owners: owners}, nil
 }
 
 // Verify takes a slot for the ticket (waiting while ctx allows, never
-// turned away as busy), checks pin against phc and gives the slot back,
-// or keeps it until Release when the ticket says so. A ticket is good for
-// one check.
+// turned away as busy), checks pin against phc and gives the slot and the
+// place back. A ticket is good for one check.
 func (t *hashTicket) Verify(ctx context.Context, phc, pin string) (bool, error) {
 	if t.state != ticketInLine {
 		return false, Errorf(EINTERNAL, "PIN hashing: a place in line used twice")
@@ -78,9 +176,7 @@ func (t *hashTicket) Verify(ctx context.Context, phc, pin string) (bool, error) 
 	t.h.waiting.Add(-1)
 	t.state = ticketHashing
 	ok := t.h.verifyParsed(ph, pin)
-	if !t.keep {
-		t.Release()
-	}
+	t.Release()
 	return ok, nil
 }
 
@@ -91,10 +187,10 @@ func (t *hashTicket) VerifyDummy(ctx context.Context, pin string) error {
 }
 
 // Release gives back the slot the ticket holds, or its place in line when
-// the check never ran (a locked account, a database error). Calling it
-// again does nothing.
+// the check never ran (a locked account, a database error), and its
+// owners' places. Calling it again does nothing.
 func (t *hashTicket) Release() {
-	if t == nil {
+	if t == nil || t.state == ticketDone {
 		return
 	}
 	switch t.state {
@@ -104,31 +200,13 @@ func (t *hashTicket) Release() {
 		<-t.h.sem
 	}
 	t.state = ticketDone
+	t.h.giveShare(t.owners)
 }
 
-// holdForCheck takes a place in the hashing line for a sign-in's check of
-// secret, before the attempt is counted. A secret refused before any
-// hashing (empty, or over the length limit) needs none: the Hasher itself
-// is returned, never called. release is always safe to call, more than once.
-func (s *Service) holdForCheck(ctx context.Context, secret string) (c secretChecker, release func(), err error) {
-	if secret == "" || pinTooLong(secret, s.cfg.PIN.MaxLength) {
-		return s.hasher, func() {}, nil
-	}
-	t, err := s.hasher.enter(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return t, t.Release, nil
-}
-
-// holdSlotForCheck is holdForCheck for a caller that records the outcome
-// before giving the slot back (SIP2 Login): the slot the check takes stays
-// held until release, so no more checks than there are slots can pass the
-// throttle's locks before their failures are recorded.
-func (s *Service) holdSlotForCheck(ctx context.Context, secret string) (c secretChecker, release func(), err error) {
-	c, release, err = s.holdForCheck(ctx, secret)
-	if t, ok := c.(*hashTicket); ok {
-		t.keep = true
-	}
-	return c, release, err
-}
+// Owners of places in the hashing line (hashTicket): a client address of
+// the web or the API, a patron session, and a SIP2 client address, apart
+// from the web's so that a branch's kiosks and its public terminals behind
+// one address do not share one share.
+func addrOwner(addr string) string    { return "addr:" + addr }
+func sessionOwner(id int64) string    { return "session:" + strconv.FormatInt(id, 10) }
+func sipAddrOwner(addr string) string { return "sip2addr:" + addr }

@@ -131,26 +131,116 @@ func TestHashTicketWaitsForSlot(t *testing.T) {
 	}
 }
 
-// TestHashTicketKeepsSlot proves that a SIP2 login's check keeps its slot
-// until the outcome is recorded (Release), so no more logins than slots
-// pass the throttle's locks before their failures count.
-func TestHashTicketKeepsSlot(t *testing.T) {
-	h := NewHasher(1)
+// TestHashTicketOwnerShare proves that no owner of places in the hashing
+// line (a client address, a session) holds more than its share: with 2
+// slots and a queue of 6 the share is a quarter of the 8 places, 2. A
+// third place for one owner is refused at once while another owner is
+// admitted; a place taken for two owners (an address and a session) is
+// refused when either holds its share; a place given back, by a check
+// that ran or by a Release, makes room again; SetShare sets the share.
+func TestHashTicketOwnerShare(t *testing.T) {
+	h := NewHasher(2)
+	h.SetQueueLimit(6)
 	ctx := context.Background()
-	tk, err := h.enter(ctx)
+	var held []*hashTicket
+	take := func(owners ...string) {
+		t.Helper()
+		tk, err := h.enter(ctx, owners...)
+		if err != nil {
+			t.Fatalf("a place for %v: %v", owners, err)
+		}
+		held = append(held, tk)
+	}
+	refused := func(owners ...string) {
+		t.Helper()
+		if _, err := h.enter(ctx, owners...); ErrorCode(err) != EUNAVAILABLE {
+			t.Errorf("a place for %v beyond the share: %v, want EUNAVAILABLE", owners, err)
+		}
+	}
+	take("addr:a")
+	take("addr:a")
+	refused("addr:a")
+	take("addr:b")
+	take("addr:c", "session:1")
+	take("addr:d", "session:1")
+	refused("addr:e", "session:1") // the session holds its share
+	refused("addr:a", "session:2") // the address does
+	if got := h.waiting.Load(); got != 5 {
+		t.Errorf("waiting = %d after 5 places and 3 refusals, want 5 (a refusal holds nothing)", got)
+	}
+
+	// A check that ran gives its place back; so does a Release.
+	if err := held[0].VerifyDummy(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	take("addr:a")
+	held[3].Release() // addr:c and session:1
+	take("addr:e", "session:1")
+
+	h.SetShare(3)
+	take("addr:a")
+	refused("addr:a")
+
+	for _, tk := range held {
+		tk.Release()
+	}
+	if got := h.waiting.Load(); got != 0 || len(h.owners) != 0 {
+		t.Errorf("with every place given back: waiting %d, owners %v; want 0 and none", got, h.owners)
+	}
+}
+
+// TestHashTicketInTurn proves that a caller that waits its turn (a SIP2
+// login) is not refused when its owner holds its share: it waits, holding
+// no place, until one of the owner's places is given back; it gives up
+// when its context ends; and a full line still answers busy at once.
+func TestHashTicketInTurn(t *testing.T) {
+	h := NewHasher(1)
+	h.SetQueueLimit(7) // 8 places, a share of 2
+	ctx := context.Background()
+	a1, err := h.enter(ctx, "sip2addr:a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tk.keep = true
-	if err := tk.VerifyDummy(ctx, "x"); err != nil {
+	if _, err := h.enter(ctx, "sip2addr:a"); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.sem) != 1 {
-		t.Fatalf("a kept check holds %d slots after it ran, want 1", len(h.sem))
+	got := make(chan error, 1)
+	go func() {
+		tk, err := h.enterInTurn(ctx, "sip2addr:a")
+		if err == nil {
+			tk.Release()
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		t.Fatalf("a login beyond its address's share did not wait its turn: %v", err)
+	case <-time.After(50 * time.Millisecond):
 	}
-	tk.Release()
-	tk.Release()
-	if len(h.sem) != 0 || h.waiting.Load() != 0 {
-		t.Errorf("after Release: %d slots, %d waiting; want 0 and 0", len(h.sem), h.waiting.Load())
+	if n := h.waiting.Load(); n != 2 {
+		t.Errorf("waiting = %d while a login waits its turn, want 2: the turn holds no place", n)
+	}
+	a1.Release()
+	if err := <-got; err != nil {
+		t.Fatalf("the login once a place of its address was given back: %v", err)
+	}
+
+	if _, err := h.enter(ctx, "sip2addr:a"); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+	defer cancel()
+	if _, err := h.enterInTurn(short, "sip2addr:a"); ErrorCode(err) != EUNAVAILABLE {
+		t.Errorf("a login whose request ended while waiting its turn: %v, want EUNAVAILABLE", err)
+	}
+
+	h.SetShare(100)
+	for i := range 6 { // the line is 8 places; two are held
+		if _, err := h.enter(ctx, "addr:x"); err != nil {
+			t.Fatalf("place %d: %v", i+3, err)
+		}
+	}
+	if _, err := h.enterInTurn(ctx, "sip2addr:b"); ErrorCode(err) != EUNAVAILABLE {
+		t.Errorf("a login when the whole line is full: %v, want EUNAVAILABLE at once", err)
 	}
 }

@@ -75,7 +75,7 @@ func TestRegisterWithRandomPIN(t *testing.T) {
 		if _, err := f.svc.SignIn(f.ctx, "25017343", reg.InitialPIN, "10.0.0.1"); err != library.ErrSignInFailed {
 			t.Errorf("the random PIN works twice: %v", err)
 		}
-		if err := f.svc.ChangePIN(f.ctx, in.Session, reg.InitialPIN, "jade-market-kowloon", "jade-market-kowloon"); err != nil {
+		if err := f.svc.ChangePIN(f.ctx, in.Session, reg.InitialPIN, "jade-market-kowloon", "jade-market-kowloon", ""); err != nil {
 			t.Fatalf("choosing a PIN in the session the random one opened: %v", err)
 		}
 		if _, err := f.svc.SignIn(f.ctx, "25017343", "jade-market-kowloon", "10.0.0.1"); err != nil {
@@ -119,12 +119,12 @@ func TestResetPIN(t *testing.T) {
 		if _, err := f.svc.SignIn(f.ctx, "21034567", tmp.PIN, "10.0.0.1"); err != library.ErrSignInFailed {
 			t.Errorf("the temporary PIN a second time: %v", err)
 		}
-		err = f.svc.ChangePIN(f.ctx, in.Session, "not-the-temporary", "new-harbour-pin", "new-harbour-pin")
+		err = f.svc.ChangePIN(f.ctx, in.Session, "not-the-temporary", "new-harbour-pin", "new-harbour-pin", "")
 		var pe *library.PolicyError
 		if !errors.As(err, &pe) || pe.Problem != library.PINWrongOld {
 			t.Errorf("a wrong old PIN: %v", err)
 		}
-		if err := f.svc.ChangePIN(f.ctx, in.Session, tmp.PIN, "new-harbour-pin", "new-harbour-pin"); err != nil {
+		if err := f.svc.ChangePIN(f.ctx, in.Session, tmp.PIN, "new-harbour-pin", "new-harbour-pin", ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.SignIn(f.ctx, "21034567", "new-harbour-pin", "10.0.0.1"); err != nil {
@@ -236,8 +236,8 @@ func TestReplaceLostCard(t *testing.T) {
 		if _, err := f.svc.RecordByBarcode(f.ctx, "21034567"); library.ErrorCode(err) != library.ENOTFOUND {
 			t.Errorf("SIP2 lookup of the old barcode: %v", err)
 		}
-		if v, err := f.svc.VerifyPIN(f.ctx, "21034567", "my-own-pin-2026", "sip2:kiosk"); v != library.PINWrong || err != nil {
-			t.Errorf("SIP2 PIN check with the old barcode: %v, %v", v, err)
+		if v, err := f.svc.VerifyPIN(f.ctx, library.SIPAccount{Login: "kiosk"}, "", "21034567", "my-own-pin-2026"); v.Verdict != library.PINWrong || err != nil {
+			t.Errorf("SIP2 PIN check with the old barcode: %v, %v", v.Verdict, err)
 		}
 		if _, err := f.svc.SignIn(f.ctx, "21777777", "my-own-pin-2026", "10.0.0.1"); err != nil {
 			t.Errorf("sign-in with the new barcode: %v", err)

@@ -55,10 +55,10 @@ func TestPINLengthLimit(t *testing.T) {
 		}
 		for _, pin := range []string{pin129, huge} {
 			noHashing(t, f, "ChangePIN to a PIN too long", func() {
-				wantTooLong(t, "ChangePIN", f.svc.ChangePIN(f.ctx, in.Session, p.Barcode, pin, pin))
+				wantTooLong(t, "ChangePIN", f.svc.ChangePIN(f.ctx, in.Session, p.Barcode, pin, pin, ""))
 			})
 		}
-		if err := f.svc.ChangePIN(f.ctx, in.Session, p.Barcode, pin128, pin128); err != nil {
+		if err := f.svc.ChangePIN(f.ctx, in.Session, p.Barcode, pin128, pin128, ""); err != nil {
 			t.Fatalf("ChangePIN to 128 characters: %v", err)
 		}
 
@@ -79,15 +79,15 @@ func TestPINLengthLimit(t *testing.T) {
 		}
 
 		// A machine's check (SIP2 AD) the same way.
-		if v, err := f.svc.VerifyPIN(f.ctx, p.Barcode, pin128, "sip2:kiosk"); err != nil || v != library.PINRight {
-			t.Errorf("VerifyPIN with 128 characters: %v, %v; want PINRight", v, err)
+		if v, err := f.svc.VerifyPIN(f.ctx, library.SIPAccount{Login: "kiosk"}, "", p.Barcode, pin128); err != nil || v.Verdict != library.PINRight {
+			t.Errorf("VerifyPIN with 128 characters: %v, %v; want PINRight", v.Verdict, err)
 		}
-		if v, err := f.svc.VerifyPIN(f.ctx, p.Barcode, pin128[:127], "sip2:kiosk"); err != nil || v != library.PINWrong {
-			t.Errorf("VerifyPIN with 127 characters: %v, %v; want PINWrong", v, err)
+		if v, err := f.svc.VerifyPIN(f.ctx, library.SIPAccount{Login: "kiosk"}, "", p.Barcode, pin128[:127]); err != nil || v.Verdict != library.PINWrong {
+			t.Errorf("VerifyPIN with 127 characters: %v, %v; want PINWrong", v.Verdict, err)
 		}
 		noHashing(t, f, "VerifyPIN with a PIN too long", func() {
-			if v, err := f.svc.VerifyPIN(f.ctx, p.Barcode, pin129, "sip2:kiosk"); err != nil || v != library.PINWrong {
-				t.Errorf("VerifyPIN with 129 characters: %v, %v; want PINWrong", v, err)
+			if v, err := f.svc.VerifyPIN(f.ctx, library.SIPAccount{Login: "kiosk"}, "", p.Barcode, pin129); err != nil || v.Verdict != library.PINWrong {
+				t.Errorf("VerifyPIN with 129 characters: %v, %v; want PINWrong", v.Verdict, err)
 			}
 		})
 
@@ -131,7 +131,7 @@ func TestPINLengthCountedAsChosen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.ChangePIN(f.ctx, in.Session, p.Barcode, pin, pin); err != nil {
+		if err := f.svc.ChangePIN(f.ctx, in.Session, p.Barcode, pin, pin, ""); err != nil {
 			t.Fatalf("ChangePIN: %v", err)
 		}
 		if _, err := f.svc.SignIn(f.ctx, p.Barcode, pin, "10.0.0.1"); err != nil {

@@ -13,13 +13,20 @@ type Service struct {
 	hasher *Hasher
 	key    *SecretKey // seals the staff's two-factor secrets (UseSecretKey)
 	now    func() time.Time
+	// settled wakes attempts waiting for other checks of their throttle
+	// keys to settle (attempt.go).
+	settled signal
+	// throttleLocks serialise this node's transactions on one throttle key.
+	throttleLocks keyLocks
 }
 
 // NewService returns a Service over the given store. cfg must be prepared.
-// The hasher's queue is bounded by cfg.Limits.SignInQueue.
+// The hasher's queue is bounded by cfg.Limits.SignInQueue, and each
+// client's share of it by cfg.Limits.SignInShare.
 func NewService(cfg *Config, store Store, hasher *Hasher) *Service {
 	if hasher != nil {
 		hasher.SetQueueLimit(cfg.Limits.SignInQueue)
+		hasher.SetShare(cfg.Limits.SignInShare)
 	}
 	return &Service{cfg: cfg, store: store, hasher: hasher, now: time.Now}
 }

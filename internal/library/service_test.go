@@ -135,13 +135,13 @@ func TestSignInBarcodePresetThenChangePIN(t *testing.T) {
 			{"wrong-old-pin", "quiet-reading", "quiet-reading", library.PINWrongOld},
 		}
 		for _, r := range refusals {
-			err := f.svc.ChangePIN(f.ctx, in.Session, r.old, r.new, r.confirm)
+			err := f.svc.ChangePIN(f.ctx, in.Session, r.old, r.new, r.confirm, "")
 			var pe *library.PolicyError
 			if !errors.As(err, &pe) || pe.Problem != r.want {
 				t.Errorf("ChangePIN(%q, %q, %q) = %v, want problem %q", r.old, r.new, r.confirm, err, r.want)
 			}
 		}
-		if err := f.svc.ChangePIN(f.ctx, in.Session, "21034567", "quiet-reading", "quiet-reading"); err != nil {
+		if err := f.svc.ChangePIN(f.ctx, in.Session, "21034567", "quiet-reading", "quiet-reading", ""); err != nil {
 			t.Fatalf("ChangePIN: %v", err)
 		}
 		if _, _, err := f.svc.Authenticate(f.ctx, other.Token); !errors.Is(err, library.ErrNoSession) {
@@ -178,12 +178,12 @@ func TestHKIDPresetIsReplacedByChosenPIN(t *testing.T) {
 		if err != nil {
 			t.Fatalf("HKID preset typed in lower case: %v", err)
 		}
-		err = f.svc.ChangePIN(f.ctx, in.Session, "A12345", "xA12345yz", "xA12345yz")
+		err = f.svc.ChangePIN(f.ctx, in.Session, "A12345", "xA12345yz", "xA12345yz", "")
 		var pe *library.PolicyError
 		if !errors.As(err, &pe) || pe.Problem != library.PINContainsPreset {
 			t.Errorf("a new PIN containing the preset: %v", err)
 		}
-		if err := f.svc.ChangePIN(f.ctx, in.Session, "A12345", "harbour lights", "harbour lights"); err != nil {
+		if err := f.svc.ChangePIN(f.ctx, in.Session, "A12345", "harbour lights", "harbour lights", ""); err != nil {
 			t.Fatal(err)
 		}
 		var got library.Patron

@@ -99,112 +99,78 @@ func (s *Service) SIPLogin(ctx context.Context, login, password string) (SIPAcco
 // within throttle.window; beyond that the login and the address are paused
 // for throttle.lockout, when every login, right or wrong, gives
 // *LockedError without any hashing.
+//
+// Each login counts itself as a failure before its password is checked,
+// in the transaction that reads the pauses, as every sign-in does
+// (attempt.go): a burst of wrong logins gets no more checks than the
+// allowance. Kiosks sharing one login that log in together (after a
+// restart) are not paused by one another's reservations: beyond the
+// allowance they wait for the checks in flight. A login waits its turn too
+// for a place in the hashing line when its address holds its share
+// (Hasher.enterInTurn), rather than being answered busy.
 func (s *Service) SIPLoginFrom(ctx context.Context, login, password, addr string) (SIPAccount, error) {
 	keys := []throttleKey{{sipLoginKey(login), s.cfg.Throttle.MaxFailures}}
+	var owners []string
 	if addr != "" {
 		keys = append(keys, throttleKey{sipAddrKey(addr), s.cfg.Throttle.AddrMaxFailures})
+		owners = []string{sipAddrOwner(addr)}
 	}
-	// The place in the hashing line comes first: a login turned away as
-	// busy has checked no password and counts nothing. The slot the check
-	// takes is held until the failure is recorded, so that at most as many
-	// logins as there are slots can be checked beyond the allowance. Unlike a
-	// sign-in, a login does not count itself as a failure before the check:
-	// many kiosks share one login name, and reservations cut off by a
-	// server that stops mid-check would add up, restart after restart, to
-	// a pause of every kiosk.
-	checker, release, err := s.holdSlotForCheck(ctx, password)
+	if !s.checkable(password) {
+		return SIPAccount{}, s.refuseUnchecked(ctx, keys, ErrSIPLoginFailed)
+	}
+	at, a, found, err := beginAttempt(ctx, s, &lineClaim{owners: owners, inTurn: true}, keys,
+		func(tx Tx) (SIPAccount, error) { return tx.SIPAccountByLogin(login) })
 	if err != nil {
 		return SIPAccount{}, err
 	}
-	defer release()
-	var a SIPAccount
-	var found bool
-	var locked time.Time
-	err = s.store.Update(ctx, func(tx Tx) error {
-		a, found = SIPAccount{}, false
-		var err error
-		if locked, err = s.lockedKeys(tx, keys, s.now()); err != nil || !locked.IsZero() {
-			return err
-		}
-		a, err = tx.SIPAccountByLogin(login)
-		switch {
-		case err == nil:
-			found = true
-		case IsCode(err, ENOTFOUND):
-			err = nil
-		}
-		return err
-	})
-	if err != nil {
-		return SIPAccount{}, err
-	}
-	if !locked.IsZero() {
-		return SIPAccount{}, &LockedError{Until: locked}
-	}
+	defer at.close()
+	ctx = at.ctx
 	var ok bool
-	switch {
-	case password == "" || pinTooLong(password, s.cfg.PIN.MaxLength):
-		// Refused before any hashing.
-	case !found:
-		err = checker.VerifyDummy(ctx, password)
-	default:
-		ok, err = checker.Verify(ctx, a.PasswordHash, password)
+	if found {
+		ok, err = at.Verify(ctx, a.PasswordHash, password)
+	} else {
+		err = at.VerifyDummy(ctx, password)
 	}
 	if err != nil {
 		return SIPAccount{}, err
 	}
 	if !ok {
-		if err := s.settleSIPLoginFailure(ctx, keys, a, found); err != nil {
+		if err := at.fail(func(tx Tx, locked []string) error { return s.auditSIPLoginFailure(tx, a, found, locked) }); err != nil {
 			return SIPAccount{}, err
 		}
 		return SIPAccount{}, ErrSIPLoginFailed
 	}
-	err = s.store.Update(ctx, func(tx Tx) error { return tx.Unlock(sipLoginKey(login)) })
-	if err != nil {
+	if err := at.succeed(func(tx Tx) error { return tx.Unlock(sipLoginKey(login)) }); err != nil {
 		return SIPAccount{}, err
 	}
 	return a, nil
 }
 
-// settleSIPLoginFailure records the failure against each key, pauses the
-// keys whose failures reached their limit, and records the failure of a known account and each pause in the audit
-// log: never the password, nor the client address, nor a login name that
-// matches no account (it may be a password typed in the wrong field).
-func (s *Service) settleSIPLoginFailure(ctx context.Context, keys []throttleKey, a SIPAccount, found bool) error {
-	now := s.now()
+// auditSIPLoginFailure records the failure of a known account and each
+// pause it began in the audit log: never the password, nor the client
+// address, nor a login name that matches no account (it may be a password
+// typed in the wrong field).
+func (s *Service) auditSIPLoginFailure(tx Tx, a SIPAccount, found bool, locked []string) error {
 	actor := "sip2"
 	if found {
 		actor = a.Actor()
-	}
-	return s.store.Update(ctx, func(tx Tx) error {
-		for _, k := range keys {
-			if _, err := tx.AddFailure(k.key, now); err != nil {
-				return err
-			}
-		}
-		locked, err := s.settle(tx, keys, now)
-		if err != nil {
+		if err := s.audit(tx, actor, 0, "sip2.login.failed", ""); err != nil {
 			return err
 		}
-		if found {
-			if err := s.audit(tx, actor, 0, "sip2.login.failed", ""); err != nil {
-				return err
-			}
+	}
+	until := s.now().Add(s.cfg.Throttle.Lockout.D()).UTC().Format(time.RFC3339)
+	for _, key := range locked {
+		action, detail := "sip2.login.lockout", "login paused until "+until
+		if strings.HasPrefix(key, "sip2addr:") {
+			action, detail = "sip2.login.lockout.addr", "client address paused until "+until
+		} else if !found {
+			action = "sip2.login.lockout.unknown" // the name stays out of the record
 		}
-		until := now.Add(s.cfg.Throttle.Lockout.D()).UTC().Format(time.RFC3339)
-		for _, key := range locked {
-			action, detail := "sip2.login.lockout", "login paused until "+until
-			if strings.HasPrefix(key, "sip2addr:") {
-				action, detail = "sip2.login.lockout.addr", "client address paused until "+until
-			} else if !found {
-				action = "sip2.login.lockout.unknown" // the name stays out of the record
-			}
-			if err := s.audit(tx, actor, 0, action, detail); err != nil {
-				return err
-			}
+		if err := s.audit(tx, actor, 0, action, detail); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // SIPAccountWithoutLogin returns the account a machine that never logs in

@@ -67,36 +67,27 @@ func staffKey(username string) string { return "staff:" + username }
 // throttled username or address gives *LockedError.
 func (s *Service) StaffSignIn(ctx context.Context, usernameInput, password, addr string) (StaffSignedIn, error) {
 	username := NormalizeUsername(usernameInput)
-	now := s.now()
 	keys := s.throttleKeys(staffKey(username), addr)
+	if !s.checkable(password) {
+		return StaffSignedIn{}, s.refuseUnchecked(ctx, keys, ErrStaffSignInFailed)
+	}
 	// The place in the hashing line comes first, as for patrons: a sign-in
 	// turned away as busy has checked no password and counts nothing.
-	checker, release, err := s.holdForCheck(ctx, password)
+	a, st, found, err := beginAttempt(ctx, s, &lineClaim{owners: clientOwners(addr)}, keys,
+		func(tx Tx) (Staff, error) { return tx.StaffByUsername(username) })
 	if err != nil {
 		return StaffSignedIn{}, err
 	}
-	defer release()
-	// Admitted: from here the attempt runs to the end even if the client
-	// goes away, so that the count it makes is always settled, never left
-	// behind as a failure nobody made (not even by a count committed just
-	// as the request ended). The work is bounded: the place was admitted.
-	ctx = context.WithoutCancel(ctx)
-	st, found, pending, err := reserveAndLoad(ctx, s, keys, func(tx Tx) (Staff, error) { return tx.StaffByUsername(username) })
-	if err != nil {
-		return StaffSignedIn{}, err
-	}
-	ok, err := s.checkStaffPasswordHash(ctx, checker, st, found, password)
-	release()
+	defer a.close()
+	ctx = a.ctx
+	ok, err := s.checkStaffPasswordHash(ctx, a, st, found, password)
 	if err != nil {
 		return StaffSignedIn{}, err
 	}
 	by := st.Actor(addr)
 	if !ok {
-		err := s.store.Update(ctx, func(tx Tx) error {
-			lockedKeys, err := s.settle(tx, keys, now)
-			if err != nil {
-				return err
-			}
+		err := a.fail(func(tx Tx, lockedKeys []string) error {
+			by := by
 			if found {
 				if err := s.auditBy(tx, by, 0, "staff.signin.failed", ""); err != nil {
 					return err
@@ -121,12 +112,7 @@ func (s *Service) StaffSignIn(ctx context.Context, usernameInput, password, addr
 		stage = StageEnrol
 	}
 	var out StaffSignedIn
-	err = s.store.Update(ctx, func(tx Tx) error {
-		for _, id := range pending {
-			if err := tx.DeleteFailure(id); err != nil {
-				return err
-			}
-		}
+	err = a.succeed(func(tx Tx) error {
 		if err := tx.Unlock(staffKey(username)); err != nil {
 			return err
 		}
@@ -256,19 +242,13 @@ func (s *Service) StaffSignInCode(ctx context.Context, token, code, addr string)
 	}
 	now := s.now()
 	keys := s.throttleKeys(staffKey(st.Username), addr)
-	var pending []int64
-	var locked time.Time
-	err = s.store.Update(ctx, func(tx Tx) error {
-		var err error
-		locked, pending, err = s.reserve(tx, keys, now)
-		return err
-	})
+	// A code costs no hashing: the attempt takes no place in the line, but
+	// is counted before the code is checked, like a password.
+	a, _, _, err := beginAttempt[struct{}](ctx, s, nil, keys, nil)
 	if err != nil {
 		return StaffSignedIn{}, err
 	}
-	if !locked.IsZero() {
-		return StaffSignedIn{}, &LockedError{Until: locked}
-	}
+	defer a.close()
 	by := st.Actor(addr)
 	// A stored secret that does not open refuses every code, as a wrong
 	// code does, and the audit log says why, for an admin to reset it.
@@ -278,8 +258,9 @@ func (s *Service) StaffSignInCode(ctx context.Context, token, code, addr string)
 	if sealErr == nil {
 		step, ok = totpStep(secret, code, now)
 	}
+	a.state = attemptChecked
 	var out StaffSignedIn
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = a.succeed(func(tx Tx) error {
 		out = StaffSignedIn{}
 		cur, err := tx.StaffByID(st.ID)
 		if err != nil {
@@ -291,11 +272,6 @@ func (s *Service) StaffSignInCode(ctx context.Context, token, code, addr string)
 		cur.TOTPLastStep = step
 		if err := tx.UpdateStaff(cur); err != nil {
 			return err
-		}
-		for _, id := range pending {
-			if err := tx.DeleteFailure(id); err != nil {
-				return err
-			}
 		}
 		if err := tx.Unlock(staffKey(cur.Username)); err != nil {
 			return err
@@ -309,11 +285,7 @@ func (s *Service) StaffSignInCode(ctx context.Context, token, code, addr string)
 		return s.auditBy(tx, by, 0, "staff.signin", "with two-factor code")
 	})
 	if err == errCodeRefused {
-		err = s.store.Update(ctx, func(tx Tx) error {
-			lockedKeys, err := s.settle(tx, keys, now)
-			if err != nil {
-				return err
-			}
+		err = a.fail(func(tx Tx, lockedKeys []string) error {
 			detail := ""
 			if sealErr != nil {
 				detail = "the stored two-factor secret does not open with the secret key: reset the account's codes"

@@ -131,12 +131,22 @@ type Tx interface {
 	Lock(key string, until time.Time) error
 	// Unlock removes a key's lock and its failures.
 	Unlock(key string) error
-	// AddFailure records a failed (or pending) sign-in for key and returns its ID.
+	// AddFailure records a settled failed sign-in for key and returns its ID.
 	AddFailure(key string, at time.Time) (int64, error)
+	// ReserveFailure records an attempt about to be checked as a pending
+	// failure of key, counted until the instant until unless settled, and
+	// returns its ID.
+	ReserveFailure(key string, at, until time.Time) (int64, error)
+	// SettleFailure makes a pending failure a settled one, counted for the
+	// whole window; one already deleted is no error.
+	SettleFailure(id int64) error
 	// DeleteFailure removes one failure, e.g. a pending attempt that succeeded.
 	DeleteFailure(id int64) error
-	// CountFailures counts the key's failures at or after since.
+	// CountFailures counts the key's settled failures at or after since.
 	CountFailures(key string, since time.Time) (int, error)
+	// CountAttempts counts the key's settled failures at or after since,
+	// and its pending failures still counted at instant now.
+	CountAttempts(key string, since, now time.Time) (failures, reservations int, err error)
 	// DeleteOldFailures removes failures before the instant and expired locks.
 	DeleteOldFailures(before time.Time) error
 

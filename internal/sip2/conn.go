@@ -58,13 +58,12 @@ type conn struct {
 	waiting  *list.Element
 	busy     bool
 	preLogin bool
-	// verified is the patron whose PIN was last verified on this
-	// connection, and a hash of that PIN, so that a kiosk repeating the
-	// PIN in each request of a patron session costs one argon2id hash,
-	// not one per request. End Patron Session forgets it.
-	verifiedBarcode string
-	verifiedPIN     [32]byte
-	lang            *i18n.Printer // the language the last request asked for
+	// verified is the PIN last verified on this connection, so that a
+	// kiosk repeating the PIN in each request of a patron session costs
+	// one argon2id hash, not one per request, while the patron's PIN is
+	// unchanged. End Patron Session forgets it.
+	verified library.PINCheck
+	lang     *i18n.Printer // the language the last request asked for
 
 	req  Message
 	out  reply

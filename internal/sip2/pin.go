@@ -1,8 +1,6 @@
 package sip2
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 
 	"github.com/carrel-library/carrel/internal/i18n"
@@ -21,9 +19,11 @@ type pinCheck struct {
 func (p pinCheck) accepted() bool { return p.sent && p.verdict == library.PINRight }
 
 // checkPIN verifies the request's AD for patron barcode aa, through the
-// library's throttled check. An empty AD is "no PIN" (CQN) and counts no
-// failure: many kiosks send AD empty when they do not ask for one. A PIN
-// verified on this connection for the same patron is not hashed again.
+// library's throttled check, counted against the barcode and this kiosk's
+// login. An empty AD is "no PIN" (CQN) and counts no failure: many kiosks
+// send AD empty when they do not ask for one. A PIN verified on this
+// connection for the same patron is not hashed again while the patron's
+// PIN stays the one verified (library.Service.ReusePIN).
 func (c *conn) checkPIN(aa []byte) (pinCheck, error) {
 	ad, sent := c.req.Field("AD")
 	if !sent {
@@ -34,12 +34,16 @@ func (c *conn) checkPIN(aa []byte) (pinCheck, error) {
 		return out, nil
 	}
 	barcode := library.NormalizeBarcode(string(aa))
-	sum := sha256.Sum256(ad)
-	if barcode != "" && barcode == c.verifiedBarcode && subtle.ConstantTimeCompare(sum[:], c.verifiedPIN[:]) == 1 {
+	reused, err := c.srv.svc.ReusePIN(c.srv.ctx, c.verified, barcode, string(ad))
+	if err != nil {
+		return out, err
+	}
+	if reused {
 		out.verdict = library.PINRight
 		return out, nil
 	}
-	verdict, err := c.srv.svc.VerifyPIN(c.srv.ctx, barcode, string(ad), c.actor)
+	c.verified = library.PINCheck{}
+	check, err := c.srv.svc.VerifyPIN(c.srv.ctx, *c.account, c.clientHost(), barcode, string(ad))
 	var locked *library.LockedError
 	switch {
 	case errors.As(err, &locked):
@@ -49,10 +53,10 @@ func (c *conn) checkPIN(aa []byte) (pinCheck, error) {
 	case err != nil:
 		return out, err
 	}
-	out.verdict = verdict
-	switch verdict {
+	out.verdict = check.Verdict
+	switch check.Verdict {
 	case library.PINRight:
-		c.verifiedBarcode, c.verifiedPIN = barcode, sum
+		c.verified = check
 	case library.PINNotChosen:
 		out.message = c.t("sip2.pin_not_chosen")
 	default:
@@ -65,6 +69,6 @@ func (c *conn) checkPIN(aa []byte) (pinCheck, error) {
 // forgetPatron ends the patron session on this connection: the verified
 // PIN is forgotten and the language goes back to English.
 func (c *conn) forgetPatron() {
-	c.verifiedBarcode, c.verifiedPIN = "", [32]byte{}
+	c.verified = library.PINCheck{}
 	c.lang = c.srv.en
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/carrel-library/carrel/internal/storage/storagetest"
 )
 
-// auditCount counts the patron's audit entries with the action.
-func auditCount(l *testLibrary, p library.Patron, action string) int {
+// patronAuditCount counts the patron's audit entries with the action.
+func patronAuditCount(l *testLibrary, p library.Patron, action string) int {
 	l.t.Helper()
 	n := 0
 	for _, e := range l.audit(p) {
@@ -69,7 +69,7 @@ func TestRetransmissionActsOnce(t *testing.T) {
 			if n := renewals(l, p, "B0001"); n != 1 {
 				t.Errorf("B0001 renewed %d times by one renewal sent twice", n)
 			}
-			if n := auditCount(l, p, "loan.renew"); n != 1 {
+			if n := patronAuditCount(l, p, "loan.renew"); n != 1 {
 				t.Errorf("%d renewals in the audit log, want 1", n)
 			}
 			// 97 resends the last reply, the one both got.
@@ -90,7 +90,7 @@ func TestRetransmissionActsOnce(t *testing.T) {
 			if got := twice("11 Checkout", checkout); got.fixed[0] != '1' {
 				t.Errorf("checkout: %q", got.raw)
 			}
-			if n := auditCount(l, p, "loan.checkout"); n != 1 {
+			if n := patronAuditCount(l, p, "loan.checkout"); n != 1 {
 				t.Errorf("%d checkouts in the audit log, want 1", n)
 			}
 
@@ -98,7 +98,7 @@ func TestRetransmissionActsOnce(t *testing.T) {
 			if got := twice("09 Checkin", checkin); got.fixed[0] != '1' {
 				t.Errorf("checkin: %q", got.raw)
 			}
-			if n := auditCount(l, p, "loan.checkin"); n != 1 {
+			if n := patronAuditCount(l, p, "loan.checkin"); n != 1 {
 				t.Errorf("%d returns in the audit log, want 1", n)
 			}
 
@@ -140,7 +140,7 @@ func TestRepeatWithoutSequenceActsAgain(t *testing.T) {
 	if got := c.do(late); got.fixed[0] != '0' {
 		t.Errorf("the same checkin two minutes later: %q, want it carried out (not on loan)", got.raw)
 	}
-	if n := auditCount(l, p, "loan.checkin"); n != 2 {
+	if n := patronAuditCount(l, p, "loan.checkin"); n != 2 {
 		t.Errorf("%d returns in the audit log, want 2", n)
 	}
 }

@@ -58,7 +58,7 @@ func TestStoredSecretsAreArgon2id(t *testing.T) {
 				if err != nil {
 					t.Fatalf("sign in with the preset: %v", err)
 				}
-				if err := svc.ChangePIN(ctx, in.Session, barcode, pin, pin); err != nil {
+				if err := svc.ChangePIN(ctx, in.Session, barcode, pin, pin, ""); err != nil {
 					t.Fatalf("change PIN: %v", err)
 				}
 				if _, err := svc.SignIn(ctx, barcode, pin, "10.0.0.1"); err != nil {

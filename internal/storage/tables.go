@@ -51,6 +51,7 @@ func carrelTables() []copyTable {
 		}},
 		{name: "signin_failures", key: "id", columns: []column{
 			{"id", kindInt}, {"key", kindText}, {"at", kindTime},
+			{"pending_until", kindTime}, // migration 0011
 		}},
 		{name: "signin_locks", key: "key", columns: []column{
 			{"key", kindText}, {"locked_until", kindTime},

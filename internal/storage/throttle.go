@@ -42,6 +42,20 @@ func (t *tx) AddFailure(key string, at time.Time) (int64, error) {
 	return id, wrap(err, "add a sign-in failure")
 }
 
+// ReserveFailure implements library.Tx.
+func (t *tx) ReserveFailure(key string, at, until time.Time) (int64, error) {
+	id, err := t.insert(`INSERT INTO signin_failures (key, at, pending_until) VALUES ($1, $2, $3)`,
+		key, timeArg(at), timeArg(until))
+	return id, wrap(err, "reserve a sign-in failure")
+}
+
+// SettleFailure implements library.Tx. A reservation already swept away
+// (by a pause, which forgets the key's failures) is not an error.
+func (t *tx) SettleFailure(id int64) error {
+	_, err := t.exec(`UPDATE signin_failures SET pending_until = NULL WHERE id = $1`, id)
+	return wrap(err, "settle failure %d", id)
+}
+
 // DeleteFailure implements library.Tx. A failure already swept away is not
 // an error.
 func (t *tx) DeleteFailure(id int64) error {
@@ -49,10 +63,21 @@ func (t *tx) DeleteFailure(id int64) error {
 	return wrap(err, "delete failure %d", id)
 }
 
-// CountFailures implements library.Tx.
+// CountFailures implements library.Tx: settled failures only.
 func (t *tx) CountFailures(key string, since time.Time) (int, error) {
-	n, err := t.count(`SELECT COUNT(*) FROM signin_failures WHERE key = $1 AND at >= $2`, key, timeBound(since))
+	n, err := t.count(`SELECT COUNT(*) FROM signin_failures WHERE key = $1 AND at >= $2 AND pending_until IS NULL`,
+		key, timeBound(since))
 	return n, wrap(err, "count sign-in failures")
+}
+
+// CountAttempts implements library.Tx, in one round trip. The index on
+// (key, at) narrows it to the key's rows: the failures of one window.
+func (t *tx) CountAttempts(key string, since, now time.Time) (failures, reservations int, err error) {
+	err = t.queryRow(`SELECT
+    COUNT(CASE WHEN pending_until IS NULL AND at >= $2 THEN 1 END),
+    COUNT(CASE WHEN pending_until > $3 THEN 1 END)
+FROM signin_failures WHERE key = $1`, key, timeBound(since), timeBound(now)).Scan(&failures, &reservations)
+	return failures, reservations, wrap(err, "count sign-in attempts")
 }
 
 // DeleteOldFailures implements library.Tx: failures before the instant, and

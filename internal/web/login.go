@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/carrel-library/carrel/internal/i18n"
@@ -74,7 +73,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		until := locked.Until.In(s.cfg.Location())
 		p.Alert = &alert{m("login.locked.title"), m("login.locked.body", "time", i18n.Clock(until),
 			"phone", telLink(s.cfg.Phone), "email", mailtoLink(s.cfg.Email))}
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(locked.Until.Sub(s.svc.Now()).Seconds()+0.5))))
+		w.Header().Set("Retry-After", retryAfter(s.svc.Now(), locked.Until))
 		return s.render(w, r, http.StatusTooManyRequests, "login", p)
 	case library.IsCode(err, library.EUNAUTHORIZED):
 		s.metrics.SignInFailed(metrics.ChannelWeb)

@@ -3,8 +3,12 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
+	"github.com/carrel-library/carrel/internal/i18n"
 	"github.com/carrel-library/carrel/internal/library"
+	"github.com/carrel-library/carrel/internal/metrics"
 )
 
 // passwordPath is the Change Password page (R6).
@@ -37,8 +41,23 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, v *visit
 	for _, f := range pinFields {
 		form[f] = r.PostForm.Get(f)
 	}
-	err := s.svc.ChangePIN(r.Context(), v.sess, form["old_pin"], form["new_pin"], form["confirm_pin"])
+	err := s.svc.ChangePIN(r.Context(), v.sess, form["old_pin"], form["new_pin"], form["confirm_pin"], clientAddr(s.cfg, r))
 	var pe *library.PolicyError
+	var out *library.SignedOutError
+	var locked *library.LockedError
+	switch {
+	case errors.As(err, &out):
+		return s.signedOutForPINs(w, r, out.Until)
+	case errors.As(err, &locked):
+		// Paused by failures elsewhere: nothing was checked, and the
+		// session goes on.
+		s.metrics.Locked(metrics.ChannelWeb)
+		p := s.newPasswordPage(r, v)
+		p.Errors = formErrors{{"old_pin", m("password.paused", "time", i18n.Clock(locked.Until.In(s.cfg.Location())),
+			"phone", telLink(s.cfg.Phone), "email", mailtoLink(s.cfg.Email))}}
+		w.Header().Set("Retry-After", retryAfter(s.svc.Now(), locked.Until))
+		return s.render(w, r, http.StatusTooManyRequests, "password", p)
+	}
 	if errors.As(err, &pe) {
 		p := s.newPasswordPage(r, v)
 		p.Errors = s.pinErrors(pe, form)
@@ -48,6 +67,25 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, v *visit
 		return err
 	}
 	return redirect(w, r, "/account?done=pin")
+}
+
+// signedOutForPINs answers the wrong old PIN that reached the allowance:
+// the domain has ended the session; the browser's cookie goes too, and the
+// sign-in page says why, until when, and that staff can unlock.
+func (s *Server) signedOutForPINs(w http.ResponseWriter, r *http.Request, until time.Time) error {
+	s.metrics.Locked(metrics.ChannelWeb)
+	s.clearSession(w)
+	p := s.newLoginPage(r)
+	p.Alert = &alert{m("password.signed_out.title"), m("password.signed_out.body",
+		"time", i18n.Clock(until.In(s.cfg.Location())), "phone", telLink(s.cfg.Phone), "email", mailtoLink(s.cfg.Email))}
+	w.Header().Set("Retry-After", retryAfter(s.svc.Now(), until))
+	return s.render(w, r, http.StatusTooManyRequests, "login", p)
+}
+
+// retryAfter is the Retry-After value, in whole seconds (at least 1), of a
+// pause ending at until.
+func retryAfter(now, until time.Time) string {
+	return strconv.Itoa(max(1, int(until.Sub(now).Seconds()+0.5)))
 }
 
 // pinFields are the fields of the Change Password form, in page order.
