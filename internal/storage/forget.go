@@ -51,17 +51,5 @@ func (db *DB) MigrateTo(ctx context.Context, version int) (applied int, err erro
 	if version > latest || current > version {
 		return 0, fmt.Errorf("storage: migrate to version %d: the database is at %d, this Carrel knows up to %d", version, current, latest)
 	}
-	if err := db.createMigrationsTable(ctx); err != nil {
-		return 0, fmt.Errorf("storage: create schema_migrations: %w", err)
-	}
-	for _, m := range db.migrations[current:version] {
-		ok, err := db.apply(ctx, m)
-		if err != nil {
-			return applied, err
-		}
-		if ok {
-			applied++
-		}
-	}
-	return applied, nil
+	return db.applyAll(ctx, db.migrations[current:version])
 }

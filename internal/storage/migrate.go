@@ -152,10 +152,16 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	if current > latest {
 		return 0, &SchemaError{Current: current, Latest: latest}
 	}
+	return db.applyAll(ctx, db.migrations[current:])
+}
+
+// applyAll applies the migrations ms in order, each unless another process
+// applied it first, and returns how many this one applied.
+func (db *DB) applyAll(ctx context.Context, ms []migration) (applied int, err error) {
 	if err := db.createMigrationsTable(ctx); err != nil {
 		return 0, fmt.Errorf("storage: create schema_migrations: %w", err)
 	}
-	for _, m := range db.migrations[current:] {
+	for _, m := range ms {
 		ok, err := db.apply(ctx, m)
 		if err != nil {
 			return applied, err
