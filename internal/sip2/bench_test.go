@@ -143,8 +143,15 @@ func BenchmarkPatronInformation(b *testing.B) {
 // BenchmarkPatronInformationWithPIN: 63 with AD, each request for another
 // patron than the connection's last, so every one costs an argon2id hash
 // and the throttle's writes: bounded by the hash rate on purpose.
+//
+// Its 64 kiosks all come from one address, and at the hash rate's bound
+// most of them wait in the hashing line at once: more than one client's
+// share of it (limits.sign_in_share). A library whose kiosks or proxy
+// share one address raises the share; so does the benchmark, which
+// measures the hashing, not the share.
 func BenchmarkPatronInformationWithPIN(b *testing.B) {
 	l := benchLibrary(b)
+	l.svc.Hasher().SetShare(benchConns)
 	barcodes := benchPatrons(b, l, 500)
 	reqs := make([][]byte, len(barcodes))
 	for i, bc := range barcodes {
