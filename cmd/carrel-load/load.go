@@ -273,6 +273,14 @@ func buildLoadLibrary(ctx context.Context, o loadOptions, stderr io.Writer) (*lo
 		return nil, err
 	}
 	lib.PIN, lib.Kiosk = m[3], sipKiosk{Login: k[1], Password: k[2], Institution: k[3]}
+	// The Patron Information scenario is a kiosk that shows a patron's
+	// account after a card scan, without a PIN: the demo kiosk requires
+	// the PIN, as every new account does, so it is set as such a kiosk is.
+	var set strings.Builder
+	if err := carrelRun(ctx, &set, "sip2", "set", lib.Kiosk.Login, "--no-require-pin", "--db", lib.Target); err != nil {
+		lib.drop()
+		return nil, fmt.Errorf("%w\n%s", err, set.String())
+	}
 	return lib, nil
 }
 

@@ -114,6 +114,11 @@ func runPatronInfo(ctx context.Context, conns []*sipConn, k sipKiosk, students [
 		if !strings.HasPrefix(got, want) {
 			return fmt.Errorf("SIP2 63: got %q, want %s", clip(got), want)
 		}
+		if !echo && strings.Contains(got, "|CQN|") {
+			// A kiosk that requires the PIN withholds the record: that
+			// is not the record read this scenario measures.
+			return fmt.Errorf("SIP2 63: the record was withheld for want of a PIN: %q", clip(got))
+		}
 		return nil
 	})
 }
