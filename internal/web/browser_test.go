@@ -257,7 +257,8 @@ func TestBrowserWalk(t *testing.T) {
 }
 
 // shoot saves screenshots of a page at desktop and phone widths under
-// /tmp, for a person to look at; the repository gets none.
+// /tmp, for a person to look at (the repository gets none), and checks the
+// page with axe-core at each width: every page a test shoots is checked.
 func shoot(t *testing.T, ctx context.Context, url, name string) {
 	t.Helper()
 	for _, w := range []int64{1280, 390} {
@@ -279,6 +280,7 @@ func shoot(t *testing.T, ctx context.Context, url, name string) {
 		if err := os.WriteFile(path, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		checkAxe(t, ctx, name+" at "+strconv.FormatInt(w, 10)+" px")
 	}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
