@@ -121,10 +121,11 @@ func TestSIP2PausedAlike(t *testing.T) {
 }
 
 // TestSIP2PINTiming proves that over SIP2, as on the web, a wrong PIN for
-// a patron and a PIN for a barcode nobody has take the same time: the
-// medians of 200 tries of each, interleaved on one connection, differ by
-// under 10 ms. The throttle's limits are raised for the run so that neither
-// barcode, nor the kiosk login's PIN checks, is paused.
+// a patron and a PIN for a barcode nobody has take the same time: of 200
+// tries of each, interleaved on one connection, the median difference of
+// each pair made one after the other is under 10 ms. The throttle's limits
+// are raised for the run so that neither barcode, nor the kiosk login's
+// PIN checks, is paused.
 func TestSIP2PINTiming(t *testing.T) {
 	if testing.Short() {
 		t.Skip("400 argon2id verifications: skipped in -short mode")
@@ -147,9 +148,16 @@ func TestSIP2PINTiming(t *testing.T) {
 	const n = 200
 	unknown, wrong := timeAlternately(n, func() time.Duration { return try("29999999") }, func() time.Duration { return try("20240001") })
 	mu, mw := median(unknown), median(wrong)
-	t.Logf("SIP2 23 with AD, medians of %d tries: unknown barcode %v, wrong PIN %v", n, mu, mw)
-	if d := (mu - mw).Abs(); d >= 10*time.Millisecond {
-		t.Errorf("medians differ by %v: unknown barcode %v, wrong PIN %v; want under 10ms", d, mu, mw)
+	d := make([]time.Duration, n)
+	for i := range d {
+		// Tries made one straight after the other: a burst of load from
+		// another job falls on both and cancels out.
+		d[i] = unknown[i] - wrong[i]
+	}
+	md := median(d)
+	t.Logf("SIP2 23 with AD, medians of %d tries: unknown barcode %v, wrong PIN %v; median difference of each pair %v", n, mu, mw, md)
+	if md.Abs() >= 10*time.Millisecond {
+		t.Errorf("an unknown barcode and a wrong PIN tried one after the other differ by %v (median of %d pairs; medians %v and %v); want under 10ms", md, n, mu, mw)
 	}
 }
 
