@@ -3,6 +3,7 @@ package cli_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"sync"
 )
@@ -174,8 +175,9 @@ func (pl *crashPlan) counts() crashCounts {
 }
 
 // runDesk lends at the staff desk until the kill: the patron's barcode,
-// then an item, as a librarian scans them. The browser keeps its staff
-// session from round to round, as the desk would across a restart.
+// then an item, as a librarian scans them. The browser signed in before
+// the round began (readyDesk) and keeps its staff session from round to
+// round, as the desk would across a restart.
 func (pl *crashPlan) runDesk(d *webClient, client int) {
 	for {
 		patron, item, ok := pl.nextCheckout(client)
@@ -183,11 +185,6 @@ func (pl *crashPlan) runDesk(d *webClient, client int) {
 			return
 		}
 		csrf, request, err := d.checkoutForm(patron)
-		if err != nil && strings.Contains(err.Error(), ": 303,") {
-			if err = d.signIn(crashDeskUser, crashDeskPassword); err == nil {
-				csrf, request, err = d.checkoutForm(patron)
-			}
-		}
 		if err != nil {
 			// Nothing was scanned yet: the item stays on the shelf.
 			if !isCut(err) {
@@ -206,15 +203,24 @@ func (pl *crashPlan) runDesk(d *webClient, client int) {
 	}
 }
 
-// runKiosk lends at a self-check machine until the kill.
-func (pl *crashPlan) runKiosk(addr string, client int) {
-	k, err := dialKiosk(addr, crashKioskLogin, crashKioskPass)
-	if err != nil {
-		if !isCut(err) {
-			pl.fail(err)
-		}
-		return
+// readyDesk signs the desk's browser in unless its session lived through
+// the last kill.
+func readyDesk(d *webClient) error {
+	code, _, err := d.do("GET", "/staff", nil)
+	switch {
+	case err != nil:
+		return err
+	case code == http.StatusOK:
+		return nil
+	case code != http.StatusSeeOther:
+		return fmt.Errorf("staff desk: %d", code)
 	}
+	return d.signIn(crashDeskUser, crashDeskPassword)
+}
+
+// runKiosk lends at a self-check machine, logged in before the round
+// began, until the kill.
+func (pl *crashPlan) runKiosk(k *kioskConn, client int) {
 	defer k.close()
 	for {
 		patron, item, ok := pl.nextCheckout(client)
@@ -232,15 +238,9 @@ func (pl *crashPlan) runKiosk(addr string, client int) {
 	}
 }
 
-// runCheckins returns items at a self-check machine until the kill.
-func (pl *crashPlan) runCheckins(addr string) {
-	k, err := dialKiosk(addr, crashKioskLogin, crashKioskPass)
-	if err != nil {
-		if !isCut(err) {
-			pl.fail(err)
-		}
-		return
-	}
+// runCheckins returns items at a self-check machine, logged in before the
+// round began, until the kill.
+func (pl *crashPlan) runCheckins(k *kioskConn) {
 	defer k.close()
 	for {
 		item, ok := pl.nextCheckin()

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -85,16 +86,37 @@ func runCrashRounds(t *testing.T, target string) {
 		for _, d := range desks {
 			d.base = p.url
 		}
+		// Every client signs in before the kill clock starts. The test is
+		// about acknowledged work; a sign-in the kill cuts off would hold
+		// its reservation against the account for library.ReservationLife
+		// (a library sees that once after a crash), and kills a second
+		// apart would keep renewing them until sign-ins waited out the
+		// rounds.
+		for _, d := range desks {
+			if err := readyDesk(d); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		kiosks := make([]*kioskConn, crashSIPClients+crashReturners)
+		loginErrs := make([]error, len(kiosks))
+		var logins sync.WaitGroup
+		for i := range kiosks {
+			logins.Go(func() { kiosks[i], loginErrs[i] = dialKiosk(p.sip2, crashKioskLogin, crashKioskPass) })
+		}
+		logins.Wait()
+		if err := errors.Join(loginErrs...); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
 		killAt := time.Duration(rng.Int64N(int64(900 * time.Millisecond)))
 		var wg sync.WaitGroup
 		for i, d := range desks {
 			wg.Go(func() { plan.runDesk(d, i) })
 		}
-		for i := range crashSIPClients {
-			wg.Go(func() { plan.runKiosk(p.sip2, crashDeskClients+i) })
+		for i, k := range kiosks[:crashSIPClients] {
+			wg.Go(func() { plan.runKiosk(k, crashDeskClients+i) })
 		}
-		for range crashReturners {
-			wg.Go(func() { plan.runCheckins(p.sip2) })
+		for _, k := range kiosks[crashSIPClients:] {
+			wg.Go(func() { plan.runCheckins(k) })
 		}
 		time.Sleep(killAt)
 		p.kill()

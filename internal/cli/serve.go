@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/carrel-library/carrel/internal/demo"
@@ -53,17 +54,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	demoNote := ""
-	if *withDemo {
-		switch err := demo.Fill(ctx, svc); {
-		case errors.Is(err, demo.ErrNotEmpty):
-			demoNote = fmt.Sprintf("%s already holds a library, so no demo data was added. If it is the demo library\n"+
-				"from an earlier run, these sign-in details still work, except for PINs changed since.\n", storage.Describe(e.db))
-		case err != nil:
-			return fmt.Errorf("demo: %w", err)
-		}
-	}
-
 	m := metrics.New()
 	for name, pool := range db.Pools() {
 		m.WatchDB(name, pool)
@@ -72,8 +62,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The addresses are taken before the demo is filled, so that a port
+	// already in use stops the start with the database untouched.
 	if err := srv.Open(); err != nil {
-		return err
+		return listenHint(err, "--http", "127.0.0.1:8081")
 	}
 	var sipSrv *sip2.Server
 	if *sip2Addr != "" {
@@ -83,7 +75,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		if err != nil {
 			srv.Close(context.Background())
-			return err
+			return listenHint(err, "--sip2", "127.0.0.1:6002")
+		}
+	}
+	demoNote := ""
+	if *withDemo {
+		switch err := demo.Fill(ctx, svc); {
+		case errors.Is(err, demo.ErrNotEmpty):
+			demoNote = fmt.Sprintf("%s already holds a library, so no demo data was added. If it is the demo library\n"+
+				"from an earlier run, these sign-in details still work, except for PINs changed since.\n", storage.Describe(e.db))
+		case err != nil:
+			if sipSrv != nil {
+				sipSrv.Close(context.Background())
+			}
+			srv.Close(context.Background())
+			return fmt.Errorf("demo: %w", err)
 		}
 	}
 	fmt.Fprintf(e.stdout, "Carrel is serving %s on %s\n", storage.Describe(e.db), srv.URL())
@@ -110,6 +116,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		sipErr = sipSrv.Close(shutdown) // lets in-flight SIP2 transactions finish
 	}
 	return errors.Join(sipErr, srv.Close(shutdown))
+}
+
+// listenHint adds to an address already in use what to do about it: the
+// flag that gives another address.
+func listenHint(err error, flag, example string) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w\nAnother program is using that address (a Carrel started earlier?): stop it, "+
+			"or give another address with %s, e.g. %s %s", err, flag, flag, example)
+	}
+	return err
 }
 
 // memoryBase is what serve needs besides its argon2id work: the program,

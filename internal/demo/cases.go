@@ -14,6 +14,7 @@ const (
 	Expired       Kind = "expired"        // account past its expiry date
 	Fines         Kind = "fines"          // overdue loans and unpaid fines over the threshold
 	Renew         Kind = "renew"          // several current loans, good for trying Renew
+	ExpiresSoon   Kind = "expires_soon"   // card expires within the warning period
 )
 
 // Case is a demo patron whose sign-in details PrintSignIn prints. Tests of
@@ -54,7 +55,9 @@ var cases = []Case{
 	{Kind: Fines, Name: "Leung Chun Kit", Barcode: "22056710", PIN: "dim-sum-sunday-11",
 		Shows: "Overdue loans and fines", Note: "HKD 58.00 unpaid: renewing refused"},
 	{Kind: Renew, Name: "Chan Tai Man", Barcode: "24062953", PIN: "reading-room-7",
-		Shows: "Student with loans to renew", Note: "one due soon, one at its renewal limit"},
+		Shows: "Student with loans to renew", Note: "one due soon, one at its renewal limit; a hold ready at the desk"},
+	{Kind: ExpiresSoon, Name: "Kwok Hiu Tung", Barcode: "22047719", PIN: "lantau-peak-sunrise",
+		Shows: "Card expiring soon", Note: "expires in 12 days: sees a reminder"},
 }
 
 // Cases returns the named demo patrons in the order PrintSignIn prints them.

@@ -202,6 +202,36 @@ func TestFillCases(t *testing.T) {
 		}
 	})
 
+	t.Run("card expires soon", func(t *testing.T) {
+		rec := record(t, svc, demo.ExpiresSoon)
+		if !rec.ExpiresSoon || rec.BorrowRefusal != nil || len(rec.Loans) == 0 {
+			t.Errorf("expires soon %v (on %s), refusal %v, %d loans; want a warned patron who may borrow, with a loan",
+				rec.ExpiresSoon, rec.Patron.ExpiresOn, rec.BorrowRefusal, len(rec.Loans))
+		}
+	})
+
+	t.Run("hold ready", func(t *testing.T) {
+		rec := record(t, svc, demo.Renew)
+		var holds []library.Hold
+		err := svc.Store().View(ctx, func(tx library.Tx) error {
+			var err error
+			holds, err = tx.PatronHolds(rec.Patron.ID, time.Time{})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ready := 0
+		for _, h := range holds {
+			if h.State == library.HoldTrapped && h.PickupBy.After(svc.Now()) {
+				ready++
+			}
+		}
+		if ready != 1 {
+			t.Errorf("%d holds ready to pick up, want 1 as printed: %+v", ready, holds)
+		}
+	})
+
 	t.Run("only the fines patron is stopped by fines", func(t *testing.T) {
 		err := svc.Store().View(ctx, func(tx library.Tx) error {
 			return tx.EachPatron(func(p library.Patron) error {

@@ -70,6 +70,8 @@ func (g *gen) namedLoans() {
 	cur(Renew, 9, min(1, maxRenew))
 	cur(Renew, 2, 0)
 	cur(Renew, L+2, 0)
+
+	cur(ExpiresSoon, 3, 0)
 }
 
 // randomLoans lends items to about half of the unnamed patrons who may

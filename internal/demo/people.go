@@ -97,6 +97,8 @@ func (g *gen) namedPatrons() {
 	reg(Expired, "student", t.AddDays(-21-4*365), t.AddDays(-21))
 	reg(Fines, "student", t.AddDays(-800), fourYears(t.AddDays(-800)))
 	reg(Renew, "student", t.AddDays(-400), fourYears(t.AddDays(-400)))
+	// Finishing a course: the card expires within the warning period.
+	reg(ExpiresSoon, "student", t.AddDays(-2*365), t.AddDays(12))
 	for _, p := range g.patrons {
 		g.barcodes[p.Barcode] = true
 		g.names[p.Name] = true
