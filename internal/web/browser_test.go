@@ -218,6 +218,7 @@ func TestBrowserWalk(t *testing.T) {
 	if got := get(chromedp.Text(chromedp.ID("results-title"))); got != "Renewed 1 of 2: 1 could not be renewed" {
 		t.Errorf("renew all: %q", got)
 	}
+	checkAxe(t, ctx, "renew all, one refused")
 
 	// The language switch: the same page, in Chinese, until switched back.
 	do("switch to Chinese",
