@@ -54,7 +54,7 @@ func (d *libraryDay) deskSlip(desk *webClient, barcode, action string) string {
 // selfCheck is the day at the self-check machines: a mistyped kiosk
 // password; Patron Information with the right PIN, a wrong one and a
 // preset (which SIP2 refuses); Patron Status; a loan with the PIN, its
-// renewal and its return; and a machine that sends a PIN before it logs
+// renewal (refused: made at once, it would gain nothing) and its return; and a machine that sends a PIN before it logs
 // in.
 func (d *libraryDay) selfCheck(preset string) {
 	t := d.t
@@ -75,7 +75,8 @@ func (d *libraryDay) selfCheck(preset string) {
 		{"63001" + now + "          AOHKCT|AA20170003|AD" + preset + "|", "|CQN|"},
 		{"23001" + now + "AOHKCT|AA20240006|AD" + dayPINS6 + "|", "|CQY|"},
 		{"11NN" + now + now + "AOHKCT|AA20240007|ABSD0003|AC|AD" + dayPINS7 + "|", "121"},
-		{"29NN" + now + now + "AOHKCT|AA20240007|ABSD0003|AD" + dayPINS7 + "|", "301"},
+		// Renewed at once, the loan would gain nothing: refused, PIN and all.
+		{"29NN" + now + now + "AOHKCT|AA20240007|ABSD0003|AD" + dayPINS7 + "|", "300NUN"},
 		{"09N" + now + now + "APMAIN-GF|AOHKCT|ABSD0003|AC|", "101"},
 	} {
 		reply, err := k.ask(step.req)

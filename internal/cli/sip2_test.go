@@ -240,7 +240,8 @@ func TestServeSIP2(t *testing.T) {
 		{"9300CNkiosk1|COkiosk-secret-1|", "941"},
 		{"63001" + date + "          AOHKCT|AA20240001|", "BLY|"},
 		{"11NN" + date + date + "AOHKCT|AA20240001|ABB0001|", "121NUY"},
-		{"29NN" + date + date + "AOHKCT|AA20240001|ABB0001|", "301YUN"},
+		// Renewed at once, the loan would gain nothing: refused with the reason.
+		{"29NN" + date + date + "AOHKCT|AA20240001|ABB0001|", "nothing to gain by renewing now.|"},
 		{"09N" + date + date + "AOHKCT|ABB0001|", "101YUN"},
 	}
 	for _, s := range steps {

@@ -78,6 +78,10 @@ type Category struct {
 	// MaxHolds is how many open holds a patron of the category may have;
 	// 0 means the category may not place holds.
 	MaxHolds int `json:"max_holds"`
+	// NoRenewalBeforeDays, when above 0, refuses renewing a loan earlier
+	// than this many days before its due date; 0 allows it any time the
+	// renewal would move the due date later.
+	NoRenewalBeforeDays int `json:"no_renewal_before_days"`
 
 	re *regexp.Regexp
 }
@@ -256,7 +260,7 @@ func (c *Config) Prepare() error {
 			return Errorf(EINVALID, "category %s: barcode pattern: %v", name, err)
 		}
 		cat.re = re
-		if cat.MaxLoans < 0 || cat.LoanDays < 1 || cat.MaxRenewals < 0 || cat.FinePerDay < 0 || cat.FineCap < 0 || cat.MaxHolds < 0 {
+		if cat.MaxLoans < 0 || cat.LoanDays < 1 || cat.MaxRenewals < 0 || cat.FinePerDay < 0 || cat.FineCap < 0 || cat.MaxHolds < 0 || cat.NoRenewalBeforeDays < 0 {
 			return Errorf(EINVALID, "category %s: loan rules must not be negative and loan days at least 1", name)
 		}
 		cats[name] = cat

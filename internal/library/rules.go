@@ -22,6 +22,12 @@ const (
 	ReasonItemNotForLoan  Reason = "item_not_for_loan" // withdrawn
 	ReasonUnknownCategory Reason = "unknown_category"  // patron's category not configured
 	ReasonNotFound        Reason = "not_found"         // no such loan or item for this patron
+	// ReasonNothingToGain: renewing now would not move the due date later,
+	// so it would only spend a renewal.
+	ReasonNothingToGain Reason = "nothing_to_gain"
+	// ReasonTooEarly: the category allows renewing only from a number of
+	// days before the due date (no_renewal_before_days).
+	ReasonTooEarly Reason = "too_early"
 )
 
 // Refusal is the error a library rule gives when it refuses to lend or
@@ -33,6 +39,19 @@ type Refusal struct {
 	Threshold Money // the fine threshold, for ReasonFines
 	Limit     int   // loan or renewal limit, or grace days
 	ExpiredOn Date  // for ReasonExpired
+	// On is the day the reason names: the current due date for
+	// ReasonNothingToGain, the first day the loan may be renewed for
+	// ReasonTooEarly.
+	On Date
+}
+
+// Date is the day the refusal names: the expiry date, the current due
+// date or the day renewing becomes possible; zero when it names none.
+func (r *Refusal) Date() Date {
+	if r.Reason == ReasonExpired {
+		return r.ExpiredOn
+	}
+	return r.On
 }
 
 // Error implements error.
@@ -42,6 +61,8 @@ func (r *Refusal) Error() string {
 		return fmt.Sprintf("refused: unpaid fines %s reach the limit %s", r.Balance, r.Threshold)
 	case ReasonLoanLimit, ReasonRenewalLimit, ReasonTooOverdue:
 		return fmt.Sprintf("refused: %s (%d)", r.Reason, r.Limit)
+	case ReasonNothingToGain, ReasonTooEarly:
+		return fmt.Sprintf("refused: %s (%s)", r.Reason, r.On)
 	}
 	return "refused: " + string(r.Reason)
 }
@@ -82,7 +103,10 @@ func (c *Config) CheckBorrow(p Patron, now time.Time, openLoans int, balance Mon
 	return nil
 }
 
-// CheckRenew returns a *Refusal when patron p may not renew loan l at now.
+// CheckRenew returns a *Refusal when patron p may not renew loan l at now:
+// besides the patron's standing and the loan's renewals and lateness, a
+// renewal must move the due date later (RenewedDue), and may not come
+// earlier than the category's no_renewal_before_days before the due date.
 func (c *Config) CheckRenew(p Patron, l Loan, now time.Time, balance Money) error {
 	if r := c.standing(p, c.Today(now), balance); r != nil {
 		return r
@@ -93,6 +117,15 @@ func (c *Config) CheckRenew(p Patron, l Loan, now time.Time, balance Money) erro
 	}
 	if c.OverdueDays(l.DueAt, now) > c.RenewGraceDays {
 		return &Refusal{Reason: ReasonTooOverdue, Limit: c.RenewGraceDays}
+	}
+	due := c.Today(l.DueAt)
+	if n := cat.NoRenewalBeforeDays; n > 0 {
+		if from := due.AddDays(-n); c.Today(now).Before(from) {
+			return &Refusal{Reason: ReasonTooEarly, On: from}
+		}
+	}
+	if !c.RenewedDue(cat, l, now).After(l.DueAt) {
+		return &Refusal{Reason: ReasonNothingToGain, On: due}
 	}
 	return nil
 }

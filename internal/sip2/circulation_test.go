@@ -129,7 +129,9 @@ func TestRenew(t *testing.T) {
 	got.wantContains(t, "AF", "already renewed 2 times")
 	c.do(renewReq("20240001", "B0003")).wantContains(t, "AF", "not one of your current loans")
 
-	// Checking out an item the patron has, with renewal policy Y, renews it.
+	// Checking out an item the patron has, with renewal policy Y, renews
+	// it: two days on, when the renewal moves the due date later.
+	l.advance(48 * time.Hour)
 	got = c.do("11YN" + sipDate() + sipDate() + "AO" + institution + "|AA20240001|ABB0001|AC|")
 	if got.fixed[:2] != "1Y" {
 		t.Errorf("checkout as renewal: %q", got.raw)

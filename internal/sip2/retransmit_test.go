@@ -102,7 +102,9 @@ func TestRetransmissionActsOnce(t *testing.T) {
 				t.Errorf("%d returns in the audit log, want 1", n)
 			}
 
-			// Another sequence number: another request, carried out.
+			// Another sequence number: another request, carried out (two
+			// days on, when the renewal moves the due date later).
+			l.advance(48 * time.Hour)
 			if got := c.do(withChecksum(renewReq(p.Barcode, "B0001"), 7)); got.fixed[:2] != "1Y" {
 				t.Errorf("renew with the next sequence number: %q", got.raw)
 			}

@@ -34,7 +34,7 @@ func (c *conn) reason(r *library.Refusal) string {
 	if !c.lang.Has(key) {
 		key = "reason.other"
 	}
-	return c.t(key, "n", r.Limit, "date", r.ExpiredOn, "balance", r.Balance, "threshold", r.Threshold)
+	return c.t(key, "n", r.Limit, "date", r.Date(), "balance", r.Balance, "threshold", r.Threshold)
 }
 
 // standing says why a patron may not borrow at all: a card holder is told

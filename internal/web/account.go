@@ -16,11 +16,15 @@ type accountPage struct {
 	Count    string    // how many loans the patron has, "1,000"
 	Pager    *pager    // nil when every loan fits on one page
 	CanRenew bool      // the patron may renew at all
-	Standing *alert    // why the patron cannot borrow or renew, and the way out
-	Expiry   *msg      // the account expires soon
-	Flash    *msg      // a change just made, e.g. a new PIN saved
-	Results  *renewResults
-	Errors   formErrors
+	// AnyRenewable is true when a loan on the page would gain from a
+	// renewal, or other pages may hold one: otherwise the page says none
+	// can be renewed rather than offering buttons that renew nothing.
+	AnyRenewable bool
+	Standing     *alert // why the patron cannot borrow or renew, and the way out
+	Expiry       *msg   // the account expires soon
+	Flash        *msg   // a change just made, e.g. a new PIN saved
+	Results      *renewResults
+	Errors       formErrors
 }
 
 // loanRow is one current loan as the table shows it.
@@ -99,8 +103,10 @@ func (s *Server) newAccountPage(r *http.Request, v *visit, rec library.Record) *
 			reason := s.reasonMsg(l.RenewRefusal)
 			row.Refusal = &reason
 		}
+		p.AnyRenewable = p.AnyRenewable || row.CanRenew
 		p.Loans = append(p.Loans, row)
 	}
+	p.AnyRenewable = p.AnyRenewable || p.Pager != nil
 	return p
 }
 

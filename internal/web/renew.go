@@ -10,7 +10,10 @@ import (
 
 // renewResults is what a renewal did, item by item.
 type renewResults struct {
-	Summary msg // "Renewed 2 of 3"
+	Summary msg // "Renewed 2 of 3: 1 could not be renewed"
+	// Refused is how many chosen loans were not renewed: the summary is
+	// shown as a success only when it is 0.
+	Refused int
 	Lines   []renewLine
 	More    *msg // the outcomes not listed one by one, counted
 }
@@ -104,11 +107,16 @@ func (s *Server) wordRenewals(outcomes []library.RenewOutcome, reason func(*libr
 		}
 		res.Lines = append(res.Lines, line)
 	}
+	res.Refused = len(outcomes) - renewed
 	res.Summary = m("renew.summary", "renewed", grouped(renewed), "total", grouped(len(outcomes)), "n", len(outcomes))
+	if res.Refused > 0 {
+		res.Summary = m("renew.summary_refused", "renewed", grouped(renewed), "total", grouped(len(outcomes)),
+			"refused", grouped(res.Refused))
+	}
+	// What the patron must act on comes first: refusals, then fines
+	// charged, then plain renewals.
+	slices.SortStableFunc(res.Lines, func(a, b renewLine) int { return renewRank(a) - renewRank(b) })
 	if len(res.Lines) > maxRenewLines {
-		// What the patron must act on comes first: refusals, then fines
-		// charged, then plain renewals.
-		slices.SortStableFunc(res.Lines, func(a, b renewLine) int { return renewRank(a) - renewRank(b) })
 		rest, ok := res.Lines[maxRenewLines:], 0
 		for _, l := range rest {
 			if l.Renewed {
@@ -121,7 +129,7 @@ func (s *Server) wordRenewals(outcomes []library.RenewOutcome, reason func(*libr
 	return res
 }
 
-// renewRank orders renewal outcomes when not all of them are listed.
+// renewRank orders renewal outcomes: refusals first, then fines charged.
 func renewRank(l renewLine) int {
 	switch {
 	case !l.Renewed:

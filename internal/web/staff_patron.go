@@ -22,17 +22,20 @@ type patronPage struct {
 	LoanCount   int           // how many loans the patron has
 	Pager       *pager        // nil when every loan fits on one page
 	CanRenew    bool
-	Fines       []fineRow
-	JustPaid    *fineRow // the payment just recorded, whose receipt to offer
-	Holds       []holdRow
-	Audit       []auditRow
-	Flash       *msg
-	Errors      formErrors
-	Results     *renewResults
-	Tokens      patronTokens
-	Form        map[string]string // what was typed, shown again after a form error
-	Expiry      string            // the expiry date as the date field wants it
-	PIN         msg               // what kind of PIN the patron has: never the PIN
+	// AnyRenewable is true when a loan on the page would gain from a
+	// renewal, or other pages may hold one.
+	AnyRenewable bool
+	Fines        []fineRow
+	JustPaid     *fineRow // the payment just recorded, whose receipt to offer
+	Holds        []holdRow
+	Audit        []auditRow
+	Flash        *msg
+	Errors       formErrors
+	Results      *renewResults
+	Tokens       patronTokens
+	Form         map[string]string // what was typed, shown again after a form error
+	Expiry       string            // the expiry date as the date field wants it
+	PIN          msg               // what kind of PIN the patron has: never the PIN
 }
 
 // patronTokens are the request tokens of the patron page's forms that must
@@ -180,8 +183,10 @@ func (s *Server) newPatronPage(r *http.Request, v *staffVisit, f library.PatronF
 			x := s.deskReason(l.RenewRefusal)
 			row.Refusal = &x
 		}
+		p.AnyRenewable = p.AnyRenewable || row.CanRenew
 		p.Loans = append(p.Loans, row)
 	}
+	p.AnyRenewable = p.AnyRenewable || p.Pager != nil
 	for _, e := range f.Fines {
 		row := fineRow{ID: e.ID, At: e.CreatedAt, Kind: m("desk.fine." + string(e.Kind)), Class: string(e.Kind), Amount: e.Amount, Note: e.Note, Receipt: e.Receipt}
 		if e.Method != "" {

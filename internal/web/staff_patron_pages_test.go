@@ -12,7 +12,7 @@ import (
 // patron's loans 50 a page like My Account, with the count over every
 // loan, and that renewing at the desk from a page comes back to it.
 func TestDeskPatronLoanPages(t *testing.T) {
-	l := newLibrary(t, nil)
+	l := newLibrary(t, longLoanDays)
 	p := l.patron("24031588", "Wong Ka Yan", nil)
 	loans := l.manyLoans(p, 120, 10, "3")
 	c := l.staffClient(l.staff("desk1", library.RoleDesk))
@@ -47,7 +47,8 @@ func TestDeskPatronLoanPages(t *testing.T) {
 		t.Fatalf("renew at the desk from page 2: %d\n%s", res.status, text(res.body))
 	}
 	mustContain(t, text(res.body), "Renewed 1 of 1", "Loan 070", "Loans 51–100 of 120")
-	mustShowLoans(t, "desk, after renewing from page 2", res.body, 51, 100, 2)
+	// Loan 070, now due last, has left page 2.
+	mustShowTitles(t, "desk, after renewing from page 2", res.body, append(titleRange(51, 69), titleRange(71, 101)...))
 	renewed := 0
 	for _, ln := range l.openLoans(p) {
 		renewed += ln.Renewals

@@ -17,7 +17,7 @@ func (s *Server) deskReason(r *library.Refusal) msg {
 	if !s.cat.Has(key) {
 		key = "desk.reason.other"
 	}
-	return m(key, "n", r.Limit, "date", r.ExpiredOn, "balance", r.Balance, "threshold", r.Threshold)
+	return m(key, "n", r.Limit, "date", r.Date(), "balance", r.Balance, "threshold", r.Threshold)
 }
 
 // statusMsg names a patron's standing.

@@ -111,14 +111,20 @@ func TestPatronWalk(t *testing.T) {
 	mustContain(t, text(res.body), "Renewed 2 of 3", "renewed, now due 12 Dec 2026",
 		"not renewed: already renewed 2 times, the limit", "An overdue fine of HKD 4.00 was charged.")
 
-	// Renew all: an outcome for each of the five.
+	// Renew all: an outcome for each of the five. The two just renewed,
+	// and the one due in 20 days, would gain nothing: none is renewed,
+	// and no button offers to renew any more.
 	res = c.post("/account/renew", url.Values{"csrf": {token}, "all": {"1"}})
-	mustContain(t, text(res.body), "Renewed 3 of 5", "not renewed: overdue by more than 30 days: please return it")
+	mustContain(t, text(res.body), "Renewed 0 of 5: 5 could not be renewed", "not renewed: overdue by more than 30 days: please return it",
+		"not renewed: already due 12 Dec 2026: nothing to gain by renewing now",
+		"A Pattern Language: not renewed: already due 18 Dec 2026: nothing to gain by renewing now",
+		"None of your loans can be renewed now: each one says why.")
+	mustNotContain(t, res.body, `id="renew-all"`)
 	renewals := map[string]int{}
 	for _, ln := range l.openLoans(p) {
 		renewals[ln.Item.Barcode] = ln.Renewals
 	}
-	want := map[string]int{"30000001": 2, "30000002": 2, "30000003": 2, "30000004": 0, "30000005": 1}
+	want := map[string]int{"30000001": 1, "30000002": 1, "30000003": 2, "30000004": 0, "30000005": 0}
 	for bc, n := range want {
 		if renewals[bc] != n {
 			t.Errorf("item %s: %d renewals, want %d", bc, renewals[bc], n)

@@ -33,7 +33,7 @@ func (s *Server) reasonMsg(r *library.Refusal) msg {
 	if !s.cat.Has(key) {
 		key = "reason.other"
 	}
-	return m(key, "n", r.Limit, "date", r.ExpiredOn, "balance", r.Balance, "threshold", r.Threshold,
+	return m(key, "n", r.Limit, "date", r.Date(), "balance", r.Balance, "threshold", r.Threshold,
 		"phone", telLink(s.cfg.Phone), "email", mailtoLink(s.cfg.Email))
 }
 
@@ -47,6 +47,6 @@ func (s *Server) standingMsg(r *library.Refusal) msg {
 	if !s.cat.Has(key) {
 		key = "notice.other"
 	}
-	return m(key, "date", r.ExpiredOn, "balance", r.Balance, "threshold", r.Threshold,
+	return m(key, "date", r.Date(), "balance", r.Balance, "threshold", r.Threshold,
 		"phone", telLink(s.cfg.Phone), "email", mailtoLink(s.cfg.Email))
 }
