@@ -412,7 +412,7 @@ var englishDesk = map[string]string{
 	"desk.reason.on_hold":             "another patron is waiting for this item",
 	"desk.reason.held_for_another":    "the item is on the hold shelf for another patron",
 	"desk.reason.hold_closed":         "the hold is no longer open",
-	"desk.reason.overpayment":         "more than the {balance} owed",
+	"desk.reason.overpayment":         "The amount is more than the {balance} owed.",
 	"desk.reason.no_hold":             "the patron has no hold on this item",
 	"desk.reason.other":               "a library rule does not allow it",
 }

@@ -413,7 +413,7 @@ var traditionalChineseDesk = map[string]string{
 	"desk.reason.on_hold":             "另一位讀者正輪候此館藏",
 	"desk.reason.held_for_another":    "館藏已放預約書架，留給另一位讀者",
 	"desk.reason.hold_closed":         "預約已結束",
-	"desk.reason.overpayment":         "超過欠款 {balance}",
+	"desk.reason.overpayment":         "金額超過欠款 {balance}。",
 	"desk.reason.no_hold":             "讀者沒有預約此館藏",
 	"desk.reason.other":               "圖書館規則不容許",
 }

@@ -81,8 +81,15 @@ func TestBrowserAccountPages(t *testing.T) {
 		t.Errorf("current page link %q, want page-2", got)
 	}
 
-	// The page opens at the list: the next Tab is on its first loan.
+	// The page opens at the list: the next Tabs are on the renew buttons
+	// above it, then on its first loan.
 	first := "loan-" + id(loans[50])
+	for _, want := range []string{"renew-selected-top", "renew-all-top"} {
+		do("Tab", chromedp.KeyEvent("\t"))
+		if got := focused(); got != want {
+			t.Errorf("Tab on page 2 went to %q, want %q", got, want)
+		}
+	}
 	do("Tab into the list", chromedp.KeyEvent("\t"))
 	if got := focused(); got != first {
 		t.Errorf("first Tab on page 2 went to %q, want %q", got, first)

@@ -60,7 +60,7 @@ func mustShowTitles(t *testing.T, what, page string, want []string) {
 
 // loanRowTitle finds the title of a loan row on My Account and on the
 // desk's page of a patron.
-var loanRowTitle = regexp.MustCompile(`<th scope="row" class="item"><(?:span|a) class="title"(?: href="/staff/items/\d+")?>([^<]*)</`)
+var loanRowTitle = regexp.MustCompile(`<th scope="row" class="item">(?:<details>\s*<summary>)?<(?:span|a) class="title"(?: href="/staff/items/\d+")?(?: lang="[^"]+")?>([^<]*)</`)
 
 // loanTitles returns the titles of the loan rows on a page, in order.
 func loanTitles(page string) []string {

@@ -122,6 +122,7 @@ func (s *Server) funcs(p *i18n.Printer) template.FuncMap {
 		"day":    func(t time.Time) string { return p.Date(library.DateOf(t, s.cfg.Location())) },
 		"iso":    func(d library.Date) string { return d.String() },
 		"dict":   dict,
+		"langof": func(s string) string { return textLang(p.Code(), s) },
 	}
 }
 
