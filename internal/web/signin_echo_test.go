@@ -99,22 +99,3 @@ func TestSignInKeepsTypedBarcode(t *testing.T) {
 		sameAnswer(t, "paused "+p.name, got, first)
 	}
 }
-
-// usernameInput matches the staff sign-in form's username field.
-var usernameInput = regexp.MustCompile(`<input id="username"[^>]*>`)
-
-// usernameMasked fails the test unless the staff sign-in page in res keeps
-// want in the username field and leaves the password field empty; it
-// returns the page with that value masked.
-func usernameMasked(t *testing.T, res response, want string) string {
-	t.Helper()
-	field := usernameInput.FindString(res.body)
-	value := `value="` + want + `"`
-	if !strings.Contains(field, value) {
-		t.Errorf("the username field is %s, want it to hold %s", field, value)
-	}
-	if pw := regexp.MustCompile(`<input id="password"[^>]*>`).FindString(res.body); pw == "" || strings.Contains(pw, "value=") {
-		t.Errorf("the password field is %q, want it empty", pw)
-	}
-	return strings.Replace(res.body, field, strings.Replace(field, value, `value="<typed>"`, 1), 1)
-}

@@ -35,7 +35,7 @@ type staffLoginPage struct {
 	Errors    formErrors
 	Alert     *alert
 	SignedOut bool
-	Username  string // what was typed, normalised: kept after a failure
+	Username  string // echoed after a form error only
 	Next      string // where to go once signed in
 }
 
@@ -65,9 +65,6 @@ func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request, _ *staffVisi
 	}
 	username, password := r.PostForm.Get("username"), r.PostForm.Get("password")
 	p := s.newStaffLoginPage(r, nil, "staff_login")
-	// The field keeps what was typed, which alone decides it: an unknown
-	// username and a wrong password still get the same page.
-	p.Username = library.NormalizeUsername(username)
 	if strings.TrimSpace(username) == "" {
 		p.Errors = append(p.Errors, fieldError{"username", m("desk.login.username_missing")})
 	}
@@ -75,6 +72,7 @@ func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request, _ *staffVisi
 		p.Errors = append(p.Errors, fieldError{"password", m("desk.login.password_missing")})
 	}
 	if len(p.Errors) > 0 {
+		p.Username = library.NormalizeUsername(username)
 		return s.render(w, r, http.StatusUnprocessableEntity, "staff_login", p)
 	}
 	in, err := s.svc.StaffSignIn(r.Context(), username, password, clientAddr(s.cfg, r))
