@@ -43,8 +43,12 @@ func (e *SignedOutError) Unwrap() error { return &LockedError{Until: e.Until} }
 // old PIN is checked (*LockedError) and the session goes on. An old PIN
 // that can never be right (over pin.max_length) is refused as wrong
 // without counting.
+//
+// The one exception is the forced change of the barcode preset in the
+// session that signed in with it (Session.SkipsOldPIN): there oldPIN is
+// not asked for, and is ignored (changepin_preset.go).
 func (s *Service) ChangePIN(ctx context.Context, sess Session, oldPIN, newPIN, confirm, addr string) error {
-	if oldPIN == "" || newPIN == "" || confirm == "" {
+	if newPIN == "" || confirm == "" {
 		return &PolicyError{Problem: PINMissing}
 	}
 	var p Patron
@@ -54,6 +58,12 @@ func (s *Service) ChangePIN(ctx context.Context, sess Session, oldPIN, newPIN, c
 		return err
 	}); err != nil {
 		return err
+	}
+	if sess.SkipsOldPIN(p) {
+		return s.changePresetPIN(ctx, sess, p, newPIN, confirm, addr)
+	}
+	if oldPIN == "" {
+		return &PolicyError{Problem: PINMissing}
 	}
 	if newPIN != confirm {
 		return &PolicyError{Problem: PINMismatch}

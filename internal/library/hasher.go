@@ -95,17 +95,22 @@ func (h *Hasher) SetQueueLimit(n int) {
 
 // Hash returns the argon2id PHC string of the NFKC-normalised pin.
 func (h *Hasher) Hash(ctx context.Context, pin string) (string, error) {
-	p := []byte(NormalizePIN(pin))
-	salt := make([]byte, ArgonSaltLen)
-	rand.Read(salt) // since Go 1.24 it never returns an error: it crashes instead of giving weak bytes
 	release, err := h.acquire(ctx)
 	if err != nil {
 		return "", err
 	}
 	defer release()
+	return h.derive(pin), nil
+}
+
+// derive returns the argon2id PHC string of the NFKC-normalised pin with a
+// new salt. The caller holds a slot of the semaphore.
+func (h *Hasher) derive(pin string) string {
+	salt := make([]byte, ArgonSaltLen)
+	rand.Read(salt) // since Go 1.24 it never returns an error: it crashes instead of giving weak bytes
 	h.derived.Add(1)
-	key := h.key(p, salt, ArgonTime, ArgonMemoryKiB, ArgonThreads, ArgonKeyLen)
-	return encodePHC(ArgonMemoryKiB, ArgonTime, ArgonThreads, salt, key), nil
+	key := h.key([]byte(NormalizePIN(pin)), salt, ArgonTime, ArgonMemoryKiB, ArgonThreads, ArgonKeyLen)
+	return encodePHC(ArgonMemoryKiB, ArgonTime, ArgonThreads, salt, key)
 }
 
 // Verify reports whether pin matches the PHC string. A wrong PIN gives

@@ -161,23 +161,51 @@ func (h *Hasher) admit(ctx context.Context, owners []string, inTurn bool) (*hash
 // place back. A ticket is good for one check.
 func (t *hashTicket) Verify(ctx context.Context, phc, pin string) (bool, error) {
 	if t.state != ticketInLine {
-		return false, Errorf(EINTERNAL, "PIN hashing: a place in line used twice")
+		return false, errTicketUsed
 	}
 	ph, err := parsePHC(phc)
 	if err != nil {
 		return false, err
 	}
+	if err := t.take(ctx); err != nil {
+		return false, err
+	}
+	ok := t.h.verifyParsed(ph, pin)
+	t.Release()
+	return ok, nil
+}
+
+// Hash takes a slot for the ticket as Verify does and returns the argon2id
+// PHC string of pin: a new PIN chosen without an old one to check
+// (changepin_preset.go) is hashed on a place in line all the same, so that
+// one session sending it many times at once holds no more than its share.
+func (t *hashTicket) Hash(ctx context.Context, pin string) (string, error) {
+	if t.state != ticketInLine {
+		return "", errTicketUsed
+	}
+	if err := t.take(ctx); err != nil {
+		return "", err
+	}
+	phc := t.h.derive(pin)
+	t.Release()
+	return phc, nil
+}
+
+// errTicketUsed refuses a second hash on one place in line.
+var errTicketUsed = &Error{Code: EINTERNAL, Message: "PIN hashing: a place in line used twice"}
+
+// take waits, while ctx allows, for a hashing slot for the ticket; a
+// ticket whose context ends first gives its place back.
+func (t *hashTicket) take(ctx context.Context) error {
 	select {
 	case t.h.sem <- struct{}{}:
 	case <-ctx.Done():
 		t.Release()
-		return false, unavailable(ctx.Err())
+		return unavailable(ctx.Err())
 	}
 	t.h.waiting.Add(-1)
 	t.state = ticketHashing
-	ok := t.h.verifyParsed(ph, pin)
-	t.Release()
-	return ok, nil
+	return nil
 }
 
 // VerifyDummy is Hasher.VerifyDummy on the ticket's place.

@@ -33,7 +33,8 @@ func TokenHash(token string) []byte {
 
 // openSession creates a fresh session with a new random id for p. A new id
 // at every sign-in means a token planted before sign-in is worthless. The
-// session keeps the coarse device label ctx carries (WithDevice).
+// session keeps the coarse device label ctx carries (WithDevice), and
+// whether p signed in with the barcode preset.
 func (s *Service) openSession(ctx context.Context, tx Tx, p Patron) (SignedIn, error) {
 	now := s.now()
 	token := newToken()
@@ -46,6 +47,9 @@ func (s *Service) openSession(ctx context.Context, tx Tx, p Patron) (SignedIn, e
 		ExpiresAt:  now.Add(s.cfg.Session.AbsoluteTimeout.D()),
 		PublicID:   newPublicID(),
 		Device:     deviceOf(ctx),
+		// Only a PIN that is right opens a session: on the barcode preset,
+		// the patron has just typed it.
+		PresetProved: p.PIN.Kind == PINPreset && p.PIN.Hash == "",
 	}
 	if err := tx.CreateSession(&sess); err != nil {
 		return SignedIn{}, err

@@ -278,6 +278,10 @@ type Session struct {
 	// Device is a coarse label of what the session was opened on, from
 	// fixed words (see DeviceLabel); "" when unknown.
 	Device string
+	// PresetProved says the session was opened by signing in with the
+	// barcode preset: the forced change of that preset, in this session,
+	// need not ask for it again (Session.SkipsOldPIN).
+	PresetProved bool
 }
 
 // AuditEntry records something that happened to a patron's account. It holds

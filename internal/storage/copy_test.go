@@ -39,7 +39,7 @@ func demoLibrary(t *testing.T, target string, now time.Time) (*storage.DB, *libr
 		var ids []int64
 		for i := range 2 {
 			s := library.Session{TokenHash: []byte{0xca, 0x77, byte(i)}, PatronID: p.ID, CSRFToken: fmt.Sprint("csrf-", i), PublicID: fmt.Sprint("public-", i),
-				CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
+				CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), PresetProved: i == 0}
 			if err := tx.CreateSession(&s); err != nil {
 				return err
 			}
@@ -382,6 +382,9 @@ func TestCopyEachWay(t *testing.T) {
 					s, err := tx.SessionByTokenHash([]byte{0xca, 0x77, 0})
 					if err != nil {
 						return err
+					}
+					if !s.PresetProved {
+						t.Error("the copied session no longer says it proved the barcode preset")
 					}
 					s2 := s
 					s2.TokenHash, s2.PublicID = []byte{1}, "public-new"

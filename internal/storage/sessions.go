@@ -8,9 +8,9 @@ import (
 
 // CreateSession implements library.Tx.
 func (t *tx) CreateSession(s *library.Session) error {
-	id, err := t.insert(`INSERT INTO sessions (token_hash, patron_id, csrf_token, created_at, last_seen_at, expires_at, public_id, device)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, s.TokenHash, s.PatronID, s.CSRFToken, timeArg(s.CreatedAt), timeArg(s.LastSeenAt), timeArg(s.ExpiresAt),
-		s.PublicID, s.Device)
+	id, err := t.insert(`INSERT INTO sessions (token_hash, patron_id, csrf_token, created_at, last_seen_at, expires_at, public_id, device, preset_proved)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, s.TokenHash, s.PatronID, s.CSRFToken, timeArg(s.CreatedAt), timeArg(s.LastSeenAt), timeArg(s.ExpiresAt),
+		s.PublicID, s.Device, s.PresetProved)
 	if err == nil {
 		s.ID = id
 	}
@@ -25,12 +25,12 @@ func (t *tx) SessionByTokenHash(hash []byte) (library.Session, error) {
 }
 
 // sessionColumns are the columns scanSession reads, in its order.
-const sessionColumns = `id, token_hash, patron_id, csrf_token, created_at, last_seen_at, expires_at, public_id, device`
+const sessionColumns = `id, token_hash, patron_id, csrf_token, created_at, last_seen_at, expires_at, public_id, device, preset_proved`
 
 func scanSession(sc scanner) (library.Session, error) {
 	var s library.Session
 	err := sc.Scan(&s.ID, &s.TokenHash, &s.PatronID, &s.CSRFToken,
-		timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.ExpiresAt}, &s.PublicID, &s.Device)
+		timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.ExpiresAt}, &s.PublicID, &s.Device, &s.PresetProved)
 	return s, err
 }
 

@@ -48,6 +48,7 @@ func carrelTables() []copyTable {
 			{"csrf_token", kindText}, {"created_at", kindTime}, {"last_seen_at", kindTime},
 			{"expires_at", kindTime},
 			{"public_id", kindText}, {"device", kindText}, // migration 0005
+			{"preset_proved", kindBool}, // migration 0012
 		}},
 		{name: "signin_failures", key: "id", columns: []column{
 			{"id", kindInt}, {"key", kindText}, {"at", kindTime},

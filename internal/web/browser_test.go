@@ -168,19 +168,25 @@ func TestBrowserWalk(t *testing.T) {
 		t.Errorf("focus after a form error is on %q, want the error summary", got)
 	}
 
-	// Sign in with the barcode preset; the PIN must be changed first.
+	// Sign in with the barcode preset; the PIN must be changed first, and
+	// the preset just typed is not asked again.
 	do("sign in with the preset",
 		chromedp.SendKeys(chromedp.ID("barcode"), "2403 1588"),
 		chromedp.SendKeys(chromedp.ID("pin"), "24031588"),
 		follow(chromedp.ID("ok")),
-		chromedp.WaitVisible(chromedp.ID("old_pin")),
+		chromedp.WaitVisible(chromedp.ID("new_pin")),
 	)
 	if got := location(); !strings.HasSuffix(got, "/account/password") {
 		t.Fatalf("after a preset sign-in: %s", got)
 	}
+	if n := get(chromedp.Evaluate[string](`String(document.querySelectorAll("#old_pin").length)`)); n != "0" {
+		t.Errorf("the forced change asks for the preset again")
+	}
+	if got := get(chromedp.Evaluate[string](`document.activeElement.id`)); got != "new_pin" {
+		t.Errorf("focus on the forced change is on %q, want new_pin", got)
+	}
 	shoot(t, ctx, l.url+"/account/password", "password")
 	do("try a short PIN",
-		chromedp.SendKeys(chromedp.ID("old_pin"), "24031588"),
 		chromedp.SendKeys(chromedp.ID("new_pin"), "short"),
 		chromedp.SendKeys(chromedp.ID("confirm_pin"), "short"),
 		follow(chromedp.ID("submit")),
@@ -189,8 +195,8 @@ func TestBrowserWalk(t *testing.T) {
 	if got := get(chromedp.Text(chromedp.ID("new_pin-error"))); !strings.Contains(got, "at least 8 characters") {
 		t.Errorf("short PIN message %q", got)
 	}
+	checkAxe(t, ctx, "the forced change after a refusal")
 	do("choose a PIN",
-		chromedp.SendKeys(chromedp.ID("old_pin"), "24031588"),
 		chromedp.SendKeys(chromedp.ID("new_pin"), "reading-room-7"),
 		chromedp.SendKeys(chromedp.ID("confirm_pin"), "reading-room-7"),
 		follow(chromedp.ID("submit")),
@@ -248,14 +254,31 @@ func TestBrowserWalk(t *testing.T) {
 	if !strings.Contains(pageText(), "The patron barcode or PIN is not right") {
 		t.Error("old PIN: no failure message")
 	}
+	// The barcode typed is kept; the PIN is not.
+	if b, pin := get(chromedp.Value(chromedp.ID("barcode"))), get(chromedp.Value(chromedp.ID("pin"))); b != "24031588" || pin != "" {
+		t.Errorf("after a failed sign-in: barcode %q, PIN %q; want 24031588 and nothing", b, pin)
+	}
+	checkAxe(t, ctx, "the sign-in page after a failure")
 	do("sign in with the new PIN",
-		chromedp.SendKeys(chromedp.ID("barcode"), "24031588"),
 		chromedp.SendKeys(chromedp.ID("pin"), "reading-room-7"),
 		follow(chromedp.ID("ok")),
 		chromedp.WaitVisible(chromedp.CSS("table.loans")),
 	)
 	do("log out again", follow(chromedp.CSS("button.logout")), chromedp.WaitVisible(chromedp.ID("barcode")))
 	shoot(t, ctx, l.url+"/account/login", "login")
+
+	// A page asked for while signed out is where signing in leads.
+	do("sign in from the list of devices",
+		chromedp.Navigate(l.url+"/account/sessions"),
+		chromedp.WaitVisible(chromedp.ID("barcode")),
+		chromedp.SendKeys(chromedp.ID("barcode"), "24031588"),
+		chromedp.SendKeys(chromedp.ID("pin"), "reading-room-7"),
+		follow(chromedp.ID("ok")),
+		chromedp.WaitVisible(chromedp.ID("sessions")),
+	)
+	if got := location(); got != l.url+"/account/sessions" {
+		t.Errorf("signed in from the list of devices to %s", got)
+	}
 }
 
 // shoot saves screenshots of a page at desktop and phone widths under

@@ -246,7 +246,7 @@ func TestEveryPageRenders(t *testing.T) {
 
 	password := s.newPasswordPage(r, v)
 	for _, p := range domainConstants(t, "PINProblem") {
-		password.Errors = append(password.Errors, s.pinErrors(&library.PolicyError{Problem: library.PINProblem(p), Min: 8, Max: 128}, map[string]string{})...)
+		password.Errors = append(password.Errors, s.pinErrors(&library.PolicyError{Problem: library.PINProblem(p), Min: 8, Max: 128}, map[string]string{}, false)...)
 	}
 	home := s.base(r, "home", m("title.home"))
 	pages := []struct {

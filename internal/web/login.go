@@ -16,7 +16,12 @@ type loginPage struct {
 	Errors    formErrors
 	Alert     *alert // sign-in failed or paused
 	SignedOut bool
-	Barcode   string // echoed only after a form error, before any look-up
+	// Barcode is what the patron typed, normalised as the domain
+	// normalises it: it depends on nothing else, so the page after a
+	// failed sign-in is the same for an unknown barcode, a card holder and
+	// a wrong PIN typed with the same barcode.
+	Barcode string
+	Next    string // the page of My Account to go to once signed in
 }
 
 // alert is a boxed message with a heading.
@@ -28,32 +33,36 @@ type alert struct {
 func (s *Server) newLoginPage(r *http.Request) *loginPage {
 	p := &loginPage{base: s.base(r, "login", m("title.login"))}
 	p.Script = true
+	p.Next = accountNext(r.FormValue("next"))
 	return p
 }
 
 // loginForm shows the sign-in form, headed "Borrowing Record" as the
 // library's own page has it (R2). A patron already signed in goes on to
-// the record.
+// the record, or to the page of My Account asked for (next).
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	p := s.newLoginPage(r)
 	if token := s.sessionToken(r); token != "" {
 		if _, _, err := s.svc.Authenticate(r.Context(), token); err == nil {
-			return redirect(w, r, "/account")
+			return redirect(w, r, p.Next)
 		}
 	}
-	p := s.newLoginPage(r)
 	p.SignedOut = r.URL.Query().Has("signed_out")
 	return s.render(w, r, http.StatusOK, "login", p)
 }
 
 // login signs a patron in. Every failure that is not a throttle gives the
 // same page, status and headers, so nothing tells an unknown barcode, a
-// card holder and a wrong PIN apart; the typed barcode is not echoed.
+// card holder and a wrong PIN apart: the barcode field keeps what was
+// typed, normalised, and the PIN field is empty. A right PIN leads to the
+// page asked for (next), after choosing a new PIN if one must be chosen.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
 	barcode, pin := r.PostForm.Get("barcode"), r.PostForm.Get("pin")
 	p := s.newLoginPage(r)
+	p.Barcode = library.NormalizeBarcode(barcode)
 	if strings.TrimSpace(barcode) == "" {
 		p.Errors = append(p.Errors, fieldError{"barcode", m("login.barcode_missing")})
 	}
@@ -61,7 +70,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		p.Errors = append(p.Errors, fieldError{"pin", m("login.pin_missing")})
 	}
 	if len(p.Errors) > 0 {
-		p.Barcode = library.NormalizeBarcode(barcode)
 		return s.render(w, r, http.StatusUnprocessableEntity, "login", p)
 	}
 
@@ -93,7 +101,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setSession(w, in.Token)
 	if in.Patron.PIN.MustChange() {
-		return redirect(w, r, passwordPath)
+		return redirect(w, r, passwordPath+nextParam(p.Next))
 	}
-	return redirect(w, r, "/account")
+	return redirect(w, r, p.Next)
 }

@@ -19,11 +19,17 @@ type passwordPage struct {
 	base
 	Errors formErrors
 	Min    int // the policy's shortest PIN, said up front
+	// SkipOld leaves out the old PIN: the forced change of the barcode
+	// preset this session signed in with (library.Session.SkipsOldPIN).
+	SkipOld bool
+	Next    string // the page of My Account to go to once the PIN is chosen
 }
 
 func (s *Server) newPasswordPage(r *http.Request, v *visit) *passwordPage {
 	p := &passwordPage{base: s.signedInBase(r, v, "password", m("title.password")), Min: s.cfg.PIN.MinLength}
 	p.Script = true
+	p.SkipOld = v.sess.SkipsOldPIN(v.patron)
+	p.Next = accountNext(r.FormValue("next"))
 	return p
 }
 
@@ -35,11 +41,15 @@ func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request, v *visit) 
 
 // changePassword changes the PIN. Each refusal is shown beside the field it
 // is about; on success the record says so (the domain has already ended the
-// patron's other sessions).
+// patron's other sessions), or the page asked for before signing in.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, v *visit) error {
 	form := map[string]string{}
 	for _, f := range pinFields {
 		form[f] = r.PostForm.Get(f)
+	}
+	if v.sess.SkipsOldPIN(v.patron) {
+		// Not on the form: whatever came is not checked.
+		form["old_pin"] = ""
 	}
 	err := s.svc.ChangePIN(r.Context(), v.sess, form["old_pin"], form["new_pin"], form["confirm_pin"], clientAddr(s.cfg, r))
 	var pe *library.PolicyError
@@ -60,13 +70,13 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, v *visit
 	}
 	if errors.As(err, &pe) {
 		p := s.newPasswordPage(r, v)
-		p.Errors = s.pinErrors(pe, form)
+		p.Errors = s.pinErrors(pe, form, p.SkipOld)
 		return s.render(w, r, http.StatusUnprocessableEntity, "password", p)
 	}
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, "/account?done=pin")
+	return redirect(w, r, afterPINChange(r.PostForm.Get("next")))
 }
 
 // signedOutForPINs answers the wrong old PIN that reached the allowance:
@@ -91,12 +101,13 @@ func retryAfter(now, until time.Time) string {
 // pinFields are the fields of the Change Password form, in page order.
 var pinFields = []string{"old_pin", "new_pin", "confirm_pin"}
 
-// pinErrors places the domain's refusal on the field it is about.
-func (s *Server) pinErrors(pe *library.PolicyError, form map[string]string) formErrors {
+// pinErrors places the domain's refusal on the field it is about; skipOld
+// says the form has no old PIN field.
+func (s *Server) pinErrors(pe *library.PolicyError, form map[string]string, skipOld bool) formErrors {
 	if pe.Problem == library.PINMissing {
 		var errs formErrors
 		for _, f := range pinFields {
-			if form[f] == "" {
+			if form[f] == "" && !(skipOld && f == "old_pin") {
 				errs = append(errs, fieldError{f, m("pin.missing." + f)})
 			}
 		}

@@ -165,8 +165,8 @@ func TestHealth(t *testing.T) {
 func TestSignedOutVisitor(t *testing.T) {
 	l := newLibrary(t, nil)
 	c := l.client()
-	for _, path := range []string{"/account", "/account/password"} {
-		if res := c.get(path); res.status != http.StatusSeeOther || res.location() != "/account/login" {
+	for _, path := range []string{"/account", "/account/password", "/account/sessions"} {
+		if res := c.get(path); res.status != http.StatusSeeOther || res.location() != signInFor(path) {
 			t.Errorf("GET %s: %d to %q", path, res.status, res.location())
 		}
 	}

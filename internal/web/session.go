@@ -107,15 +107,17 @@ func (s *Server) withSession(h accountHandler, pinPage bool) appHandler {
 			if token != "" {
 				s.clearSession(w)
 			}
-			return redirect(w, r, loginPath)
+			// Signing in leads back to the page asked for.
+			return redirect(w, r, loginPath+nextParam(askedNext(r)))
 		}
 		if err != nil {
 			return err
 		}
 		if !pinPage && p.PIN.MustChange() {
 			// A preset PIN can be worked out from the card: nothing else
-			// is shown until the patron has chosen their own.
-			return redirect(w, r, passwordPath)
+			// is shown until the patron has chosen their own; then the
+			// page asked for.
+			return redirect(w, r, passwordPath+nextParam(askedNext(r)))
 		}
 		v := &visit{token: token, sess: sess, patron: p}
 		if r.Method == http.MethodPost {

@@ -30,6 +30,8 @@ type sessionRow struct {
 var sessionsDone = map[string]string{
 	"ended": "sessions.done.ended",
 	"gone":  "sessions.done.gone",
+	// The page asked for before signing in, reached after choosing a PIN.
+	"pin": "account.pin_changed",
 }
 
 // sessions lists the devices the patron is signed in on.

@@ -97,7 +97,7 @@ func mustGetNothing(t *testing.T, l *testLibrary, token string, p library.Patron
 	}
 	for _, path := range []string{"/account", "/account/sessions", "/account/password"} {
 		res := l.holding(token).get(path)
-		if res.status != http.StatusSeeOther || res.location() != "/account/login" {
+		if res.status != http.StatusSeeOther || res.location() != signInFor(path) {
 			t.Errorf("GET %s with the old cookie: %d to %q, want 303 to the sign-in page", path, res.status, res.location())
 		}
 		mustNotContain(t, res.body, p.Name, p.Barcode)
