@@ -33,6 +33,10 @@ type Refusal struct {
 	Threshold Money // the fine threshold, for ReasonFines
 	Limit     int   // loan or renewal limit, or grace days
 	ExpiredOn Date  // for ReasonExpired
+	// BlockedReason (for staff only) and Notice (for the patron, when
+	// Notice.Visible) say why, for ReasonBlocked.
+	BlockedReason string
+	Notice        BlockNotice
 }
 
 // Error implements error.
@@ -56,7 +60,7 @@ func (c *Config) standing(p Patron, today Date, balance Money) *Refusal {
 	case StatusCardHolder:
 		return &Refusal{Reason: ReasonNotRegistered}
 	case StatusBlocked:
-		return &Refusal{Reason: ReasonBlocked}
+		return &Refusal{Reason: ReasonBlocked, BlockedReason: p.BlockedReason, Notice: p.BlockNotice}
 	case StatusExpired:
 		return &Refusal{Reason: ReasonExpired, ExpiredOn: p.ExpiresOn}
 	}

@@ -442,7 +442,7 @@ func TestRegisterRandomPIN(t *testing.T) {
 	c := l.staffClient(desk)
 	purl := "/staff/patrons/" + strconv.FormatInt(holder.ID, 10)
 	page := c.get(purl)
-	res := c.submit(page.body, purl+"/register")
+	res := c.confirmStep(c.submit(page.body, purl+"/register"), purl+"/register")
 	if res.status != http.StatusOK {
 		t.Fatalf("register: %d\n%s", res.status, text(res.body))
 	}
