@@ -236,7 +236,7 @@ func TestStaffPatronActions(t *testing.T) {
 	mustContain(t, text(page.body), "The block is lifted.")
 
 	// Expiry: a date, or none; a bad one is refused beside the field.
-	if res := c.submit(page.body, purl+"/expiry", "expires_on", "31/08/2027"); res.status != http.StatusUnprocessableEntity {
+	if res := c.submit(page.body, purl+"/expiry", "expires_on", "31/02/2027"); res.status != http.StatusUnprocessableEntity {
 		t.Errorf("bad expiry date: %d", res.status)
 	}
 	res = c.submit(page.body, purl+"/expiry", "expires_on", "2027-08-31")
