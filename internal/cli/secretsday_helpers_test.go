@@ -39,7 +39,8 @@ func (d *libraryDay) deskSlip(desk *webClient, barcode, action string) string {
 	if form == nil {
 		t.Fatalf("no %s form on the page of patron %s", action, barcode)
 	}
-	fields := url.Values{"csrf": {html.UnescapeString(csrfInput.FindStringSubmatch(form[0])[1])}}
+	// The confirming step's form, as the confirmation page sends it.
+	fields := url.Values{"csrf": {html.UnescapeString(csrfInput.FindStringSubmatch(form[0])[1])}, "confirm": {"yes"}}
 	if r := hiddenRequest.FindStringSubmatch(form[0]); r != nil {
 		fields.Set("request", html.UnescapeString(r[1]))
 	}

@@ -43,11 +43,11 @@ type Catalogue struct {
 // exactly the same keys, so a missing translation stops start-up rather
 // than showing a patron a marker.
 func New() (*Catalogue, error) {
-	enMsgs, err := merge(english, englishDesk, englishSessions, englishPager, englishCashUp, englishSafeguards, englishPINLimits, englishRenewGain, englishLoanRows)
+	enMsgs, err := merge(english, englishDesk, englishSessions, englishPager, englishCashUp, englishSafeguards, englishPINLimits, englishRenewGain, englishLoanRows, englishBlocks, englishDeskSafety)
 	if err != nil {
 		return nil, err
 	}
-	zhMsgs, err := merge(traditionalChinese, traditionalChineseDesk, traditionalChineseSessions, traditionalChinesePager, traditionalChineseCashUp, traditionalChineseSafeguards, traditionalChinesePINLimits, traditionalChineseRenewGain, traditionalChineseLoanRows)
+	zhMsgs, err := merge(traditionalChinese, traditionalChineseDesk, traditionalChineseSessions, traditionalChinesePager, traditionalChineseCashUp, traditionalChineseSafeguards, traditionalChinesePINLimits, traditionalChineseRenewGain, traditionalChineseLoanRows, traditionalChineseBlocks, traditionalChineseDeskSafety)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,13 @@ type Config struct {
 	TemporaryPINValid Duration `json:"temporary_pin_valid"`
 	// Limits bound what a crowd of clients can take of one node.
 	Limits Limits `json:"limits"`
+	// DateFormat is how staff read and type dates in the desk's date
+	// fields: "DD/MM/YYYY" (the default, as in Hong Kong), "MM/DD/YYYY" or
+	// "YYYY-MM-DD". ISO dates (YYYY-MM-DD) are accepted whatever it is.
+	DateFormat string `json:"date_format"`
+	// BlockReasons are the reasons staff choose from when they block a
+	// patron, each with what the patron is told and the way out.
+	BlockReasons []BlockReason `json:"block_reasons"`
 
 	proxies []netip.Prefix
 	loc     *time.Location
@@ -82,6 +89,14 @@ type Category struct {
 	// than this many days before its due date; 0 allows it any time the
 	// renewal would move the due date later.
 	NoRenewalBeforeDays int `json:"no_renewal_before_days"`
+	// CardValidMonths is how long a card of the category is valid from
+	// the day of registration: it sets the expiry date registration gives
+	// unless staff type another. 0: no expiry date by default.
+	CardValidMonths int `json:"card_valid_months"`
+	// CardValidUntil, when set, is the fixed last day of every card of the
+	// category registered before it (the end of an academic year, say);
+	// it wins over CardValidMonths until that day has passed.
+	CardValidUntil Date `json:"card_valid_until"`
 
 	re *regexp.Regexp
 }
@@ -192,8 +207,10 @@ func DefaultConfig() Config {
 		TimeZone:       "Asia/Hong_Kong",
 		ClosedWeekdays: []time.Weekday{time.Sunday},
 		Categories: map[string]Category{
-			"student": {BarcodePattern: `^[0-9]{8}$`, BarcodeHint: "8 digits", MaxLoans: 10, LoanDays: 14, MaxRenewals: 2, FinePerDay: 100, FineCap: 5000, MaxHolds: 5},
-			"staff":   {BarcodePattern: `^[0-9A-Z]{4,12}$`, BarcodeHint: "4 to 12 letters or digits", MaxLoans: 30, LoanDays: 28, MaxRenewals: 3, FinePerDay: 100, FineCap: 5000, MaxHolds: 10},
+			"student": {BarcodePattern: `^[0-9]{8}$`, BarcodeHint: "8 digits", MaxLoans: 10, LoanDays: 14, MaxRenewals: 2, FinePerDay: 100, FineCap: 5000, MaxHolds: 5,
+				CardValidMonths: 12},
+			"staff": {BarcodePattern: `^[0-9A-Z]{4,12}$`, BarcodeHint: "4 to 12 letters or digits", MaxLoans: 30, LoanDays: 28, MaxRenewals: 3, FinePerDay: 100, FineCap: 5000, MaxHolds: 10,
+				CardValidMonths: 36},
 		},
 		PresetRules: []PresetRule{
 			{Until: NewDate(2018, time.July, 31), Rule: PresetHKID},
@@ -210,6 +227,8 @@ func DefaultConfig() Config {
 		HoldShelfDays:     7,
 		TemporaryPINValid: Duration(7 * 24 * time.Hour),
 		Limits:            Limits{SignInQueue: 128, SIP2MaxConnections: 256},
+		DateFormat:        DateFormatDMY,
+		BlockReasons:      DefaultBlockReasons(),
 	}
 	if err := c.Prepare(); err != nil {
 		panic(err) // the defaults are fixed; a failure here is a bug
@@ -263,6 +282,9 @@ func (c *Config) Prepare() error {
 		if cat.MaxLoans < 0 || cat.LoanDays < 1 || cat.MaxRenewals < 0 || cat.FinePerDay < 0 || cat.FineCap < 0 || cat.MaxHolds < 0 || cat.NoRenewalBeforeDays < 0 {
 			return Errorf(EINVALID, "category %s: loan rules must not be negative and loan days at least 1", name)
 		}
+		if cat.CardValidMonths < 0 || cat.CardValidMonths > 1200 {
+			return Errorf(EINVALID, "category %s: card_valid_months must be between 0 (no default expiry) and 1200", name)
+		}
 		cats[name] = cat
 	}
 	c.Categories = cats
@@ -270,6 +292,12 @@ func (c *Config) Prepare() error {
 		if r.Rule != PresetHKID && r.Rule != PresetBarcode && r.Rule != PresetRandom {
 			return Errorf(EINVALID, "preset rule %q: want %q, %q or %q", r.Rule, PresetHKID, PresetBarcode, PresetRandom)
 		}
+	}
+	if err := c.prepareDates(); err != nil {
+		return err
+	}
+	if err := c.prepareBlockReasons(); err != nil {
+		return err
 	}
 	if len(c.ClosedWeekdays) >= 7 {
 		return Errorf(EINVALID, "the library cannot be closed every day of the week")

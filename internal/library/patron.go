@@ -19,8 +19,11 @@ type Patron struct {
 	// ExpiresOn is the last day the account is valid; zero means no expiry.
 	ExpiresOn Date
 	// BlockedReason, when not empty, blocks borrowing and renewing. Staff see
-	// the reason; the patron sees a neutral notice.
+	// the reason; the patron sees BlockNotice when it is to be shown, else
+	// a neutral notice.
 	BlockedReason string
+	// BlockNotice is what the patron is told of the block, if anything.
+	BlockNotice BlockNotice
 	// PIN is what Carrel keeps of the patron's PIN. Never shown to anyone.
 	PIN PINRecord
 }

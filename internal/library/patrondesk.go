@@ -228,20 +228,43 @@ func (s *Service) UnlockPatron(ctx context.Context, by Actor, patronID int64) er
 // with a reason staff see (the patron sees a neutral notice). Blocking a
 // blocked patron replaces the reason.
 func (s *Service) BlockPatron(ctx context.Context, by Actor, patronID int64, reason string) (Patron, error) {
+	return s.BlockPatronWith(ctx, by, patronID, Block{Reason: reason})
+}
+
+// BlockPatronWith blocks the patron from borrowing, renewing and placing
+// holds, with a reason staff see and a notice for the patron: a
+// configured reason or staff's own words, shown to the patron or not.
+// Blocking a blocked patron replaces both.
+func (s *Service) BlockPatronWith(ctx context.Context, by Actor, patronID int64, b Block) (Patron, error) {
 	if err := by.staffOnly(); err != nil {
 		return Patron{}, err
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return Patron{}, Errorf(EINVALID, "a block needs a reason")
+	b, err := s.cfg.checkBlock(b)
+	if err != nil {
+		return Patron{}, err
 	}
 	return s.changePatron(ctx, patronID, func(tx Tx, p *Patron) (bool, error) {
-		if p.BlockedReason == reason {
+		if p.BlockedReason == b.Reason && p.BlockNotice == b.Notice {
 			return false, nil
 		}
-		p.BlockedReason = reason
-		return true, s.auditBy(tx, by, p.ID, "patron.block", reason)
+		p.BlockedReason, p.BlockNotice = b.Reason, b.Notice
+		return true, s.auditBy(tx, by, p.ID, "patron.block", b.Reason+noticeDetail(b.Notice))
 	})
+}
+
+// noticeDetail says in the audit log what the patron is told of a block.
+func noticeDetail(n BlockNotice) string {
+	switch {
+	case n.IsZero():
+		return ""
+	case !n.Shown && n.Reason != "":
+		return "; message " + n.Reason + ", not shown to the patron"
+	case !n.Shown:
+		return "; own message, not shown to the patron"
+	case n.Reason != "":
+		return "; patron told: " + n.Reason
+	}
+	return "; patron told: own message"
 }
 
 // UnblockPatron lifts a block. Unblocking a patron who is not blocked does
@@ -255,7 +278,7 @@ func (s *Service) UnblockPatron(ctx context.Context, by Actor, patronID int64) (
 			return false, nil
 		}
 		was := p.BlockedReason
-		p.BlockedReason = ""
+		p.BlockedReason, p.BlockNotice = "", BlockNotice{}
 		return true, s.auditBy(tx, by, p.ID, "patron.unblock", "was: "+was)
 	})
 }
@@ -343,17 +366,29 @@ type Registration struct {
 }
 
 // RegisterPatron completes the registration (students) or application
-// (staff) of a card holder: the registration day is today, and the preset
+// (staff) of a card holder, with the category's default expiry date: see
+// RegisterPatronUntil.
+func (s *Service) RegisterPatron(ctx context.Context, by Actor, patronID int64) (Registration, error) {
+	return s.RegisterPatronUntil(ctx, by, patronID, Date{})
+}
+
+// RegisterPatronUntil completes the registration (students) or application
+// (staff) of a card holder: the registration day is today, the account is
+// valid until expires (the zero Date: the category's default, see
+// Config.DefaultExpiry; a day before today is EINVALID), and the preset
 // rule for today gives the first PIN (R3): the barcode, or with the rule
 // "random" (and the HKID rule, since Carrel keeps no HKID number) a random
 // PIN returned once in the Registration. A patron already registered gives
 // ECONFLICT, so a registration submitted twice acts once.
-func (s *Service) RegisterPatron(ctx context.Context, by Actor, patronID int64) (Registration, error) {
+func (s *Service) RegisterPatronUntil(ctx context.Context, by Actor, patronID int64, expires Date) (Registration, error) {
 	if err := by.staffOnly(); err != nil {
 		return Registration{}, err
 	}
 	now := s.now()
 	today := s.cfg.Today(now)
+	if !expires.IsZero() && expires.Before(today) {
+		return Registration{}, Errorf(EINVALID, "the expiry date %s is before today", expires)
+	}
 	var out Registration
 	var pin PINRecord
 	switch s.cfg.PresetRuleFor(today) {
@@ -379,6 +414,10 @@ func (s *Service) RegisterPatron(ctx context.Context, by Actor, patronID int64) 
 			return Errorf(ECONFLICT, "the patron is already registered")
 		}
 		p.RegisteredOn = today
+		p.ExpiresOn = expires
+		if p.ExpiresOn.IsZero() {
+			p.ExpiresOn = s.cfg.DefaultExpiry(p.Category, today)
+		}
 		if err := tx.UpdatePatron(p); err != nil {
 			return err
 		}
@@ -387,9 +426,9 @@ func (s *Service) RegisterPatron(ctx context.Context, by Actor, patronID int64) 
 		}
 		p.PIN = pin
 		out.Patron = p.forDesk()
-		detail := "registered " + today.String() + "; first PIN: the barcode preset"
+		detail := "registered " + today.String() + ", valid until " + dateOrNone(p.ExpiresOn) + "; first PIN: the barcode preset"
 		if out.InitialPIN != "" {
-			detail = "registered " + today.String() + "; first PIN: random, single use, shown once to staff"
+			detail = "registered " + today.String() + ", valid until " + dateOrNone(p.ExpiresOn) + "; first PIN: random, single use, shown once to staff"
 		}
 		return s.auditBy(tx, by, p.ID, "patron.register", detail)
 	})

@@ -39,6 +39,10 @@ type Refusal struct {
 	Threshold Money // the fine threshold, for ReasonFines
 	Limit     int   // loan or renewal limit, or grace days
 	ExpiredOn Date  // for ReasonExpired
+	// BlockedReason (for staff only) and Notice (for the patron, when
+	// Notice.Visible) say why, for ReasonBlocked.
+	BlockedReason string
+	Notice        BlockNotice
 	// On is the day the reason names: the current due date for
 	// ReasonNothingToGain, the first day the loan may be renewed for
 	// ReasonTooEarly.
@@ -77,7 +81,7 @@ func (c *Config) standing(p Patron, today Date, balance Money) *Refusal {
 	case StatusCardHolder:
 		return &Refusal{Reason: ReasonNotRegistered}
 	case StatusBlocked:
-		return &Refusal{Reason: ReasonBlocked}
+		return &Refusal{Reason: ReasonBlocked, BlockedReason: p.BlockedReason, Notice: p.BlockNotice}
 	case StatusExpired:
 		return &Refusal{Reason: ReasonExpired, ExpiredOn: p.ExpiresOn}
 	}

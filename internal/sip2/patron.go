@@ -84,7 +84,10 @@ func (c *conn) lookUpPatron(aa []byte) (patron, error) {
 }
 
 // screenMessage is the AF of a patron reply: why the PIN was not accepted,
-// else why the patron may not borrow, else nothing. A PIN not accepted, or
+// else why the patron may not borrow, else nothing. What staff chose to
+// tell a blocked patron is shown only with the patron's PIN accepted in
+// the same request: a gate or a machine that sends the barcode alone
+// gets the neutral "contact library staff". A PIN not accepted, or
 // a paused barcode, gets the same words whether or not the barcode is a
 // patron's, as in every other transaction: only BL says that.
 func (c *conn) screenMessage(p *patron) string {
@@ -96,6 +99,9 @@ func (c *conn) screenMessage(p *patron) string {
 	case !p.found:
 		return c.t("sip2.unknown_patron")
 	case p.rec.BorrowRefusal != nil:
+		if told := c.blockNotice(p.rec.BorrowRefusal); told != "" && p.pin.accepted() {
+			return told
+		}
 		return c.standing(p.rec.BorrowRefusal)
 	}
 	return ""
@@ -166,7 +172,8 @@ func (c *conn) blockPatron() {
 		reason += ": " + al
 	}
 	var p patron
-	_, err := c.srv.svc.BlockCard(c.srv.ctx, string(aa), reason, c.actor)
+	cardKept := len(m.Fixed) > 0 && m.Fixed[0] == 'Y' // the card retained field
+	_, err := c.srv.svc.BlockCard(c.srv.ctx, string(aa), reason, c.actor, cardKept)
 	if err == nil {
 		p.rec, err = c.srv.svc.RecordByBarcode(c.srv.ctx, string(aa))
 	}

@@ -64,3 +64,21 @@ func (c *conn) institution() string {
 	}
 	return c.account.Institution
 }
+
+// blockNotice is what staff chose to tell a blocked patron, with the way
+// out, in the session's language; "" when the refusal is no block or the
+// patron is not to see its message.
+func (c *conn) blockNotice(r *library.Refusal) string {
+	if r.Reason != library.ReasonBlocked || !r.Notice.Visible() {
+		return ""
+	}
+	if r.Notice.Reason == "" {
+		return c.t("block.notice.own", "message", r.Notice.Text)
+	}
+	br, ok := c.srv.cfg.BlockReason(r.Notice.Reason)
+	if !ok {
+		return ""
+	}
+	w := c.lang.BlockWords(br, "phone", c.srv.cfg.Phone, "email", c.srv.cfg.Email)
+	return c.t("block.notice.configured", "message", w.Message, "way_out", w.WayOut)
+}

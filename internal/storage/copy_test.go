@@ -36,6 +36,13 @@ func demoLibrary(t *testing.T, target string, now time.Time) (*storage.DB, *libr
 		if err != nil {
 			return err
 		}
+		// A block with a message for the patron, every column of it not
+		// its default (migration 0012).
+		p.BlockedReason = "card kept at kiosk 3"
+		p.BlockNotice = library.BlockNotice{Reason: library.BlockCardKept, Text: "Collect it at the counter.", Shown: true}
+		if err := tx.UpdatePatron(p); err != nil {
+			return err
+		}
 		var ids []int64
 		for i := range 2 {
 			s := library.Session{TokenHash: []byte{0xca, 0x77, byte(i)}, PatronID: p.ID, CSRFToken: fmt.Sprint("csrf-", i), PublicID: fmt.Sprint("public-", i),

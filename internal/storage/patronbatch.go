@@ -88,8 +88,9 @@ func (t *tx) insertPatrons(chunk []*library.Patron, now any) error {
 	}
 	var q strings.Builder
 	q.WriteString(`INSERT INTO patrons (barcode, category, name, email, registered_on, expires_on,
-	blocked_reason, pin_kind, pin_hash, pin_set_at, pin_expires_at, created_at, updated_at) VALUES `)
-	const cols = 11
+	blocked_reason, pin_kind, pin_hash, pin_set_at, pin_expires_at,
+	block_notice_reason, block_notice_text, block_notice_shown, created_at, updated_at) VALUES `)
+	const cols = 14
 	nowParam := fmt.Sprintf("$%d", len(chunk)*cols+1)
 	args := make([]any, 0, len(chunk)*cols+1)
 	byBarcode := make(map[string]*library.Patron, len(chunk))
@@ -101,7 +102,8 @@ func (t *tx) insertPatrons(chunk []*library.Patron, now any) error {
 		q.WriteString(placeholders(i*cols+1, cols))
 		q.WriteString(", " + nowParam + ", " + nowParam + ")")
 		args = append(args, p.Barcode, p.Category, p.Name, p.Email, dateArg(p.RegisteredOn), dateArg(p.ExpiresOn),
-			p.BlockedReason, string(p.PIN.Kind), textArg(p.PIN.Hash), timeArg(p.PIN.SetAt), timeArg(p.PIN.ExpiresAt))
+			p.BlockedReason, string(p.PIN.Kind), textArg(p.PIN.Hash), timeArg(p.PIN.SetAt), timeArg(p.PIN.ExpiresAt),
+			p.BlockNotice.Reason, p.BlockNotice.Text, p.BlockNotice.Shown)
 		byBarcode[p.Barcode] = p
 	}
 	args = append(args, now)

@@ -7,7 +7,8 @@ import (
 )
 
 const patronColumns = `id, barcode, category, name, email, registered_on, expires_on,
-	blocked_reason, pin_kind, pin_hash, pin_set_at, pin_expires_at`
+	blocked_reason, pin_kind, pin_hash, pin_set_at, pin_expires_at,
+	block_notice_reason, block_notice_text, block_notice_shown`
 
 // scanPatron reads a row of patronColumns.
 func scanPatron(s scanner) (library.Patron, error) {
@@ -15,7 +16,8 @@ func scanPatron(s scanner) (library.Patron, error) {
 	var kind string
 	err := s.Scan(&p.ID, &p.Barcode, &p.Category, &p.Name, &p.Email,
 		dateCol{&p.RegisteredOn}, dateCol{&p.ExpiresOn}, &p.BlockedReason,
-		&kind, textCol{&p.PIN.Hash}, timeCol{&p.PIN.SetAt}, timeCol{&p.PIN.ExpiresAt})
+		&kind, textCol{&p.PIN.Hash}, timeCol{&p.PIN.SetAt}, timeCol{&p.PIN.ExpiresAt},
+		&p.BlockNotice.Reason, &p.BlockNotice.Text, boolCol{&p.BlockNotice.Shown})
 	p.PIN.Kind = library.PINKind(kind)
 	return p, err
 }
@@ -36,8 +38,9 @@ func (t *tx) PatronByBarcode(barcode string) (library.Patron, error) {
 }
 
 const createPatronSQL = `INSERT INTO patrons (barcode, category, name, email, registered_on, expires_on,
-	blocked_reason, pin_kind, pin_hash, pin_set_at, pin_expires_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`
+	blocked_reason, pin_kind, pin_hash, pin_set_at, pin_expires_at, created_at, updated_at,
+	block_notice_reason, block_notice_text, block_notice_shown)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15)`
 
 // CreatePatron implements library.Tx. The barcode of a replaced card is
 // refused (ECONFLICT): it may never find a patron again.
@@ -51,7 +54,7 @@ func (t *tx) CreatePatron(p *library.Patron) error {
 	id, err := t.insert(createPatronSQL,
 		p.Barcode, p.Category, p.Name, p.Email, dateArg(p.RegisteredOn), dateArg(p.ExpiresOn),
 		p.BlockedReason, string(p.PIN.Kind), textArg(p.PIN.Hash), timeArg(p.PIN.SetAt), timeArg(p.PIN.ExpiresAt),
-		timeArg(time.Now()))
+		timeArg(time.Now()), p.BlockNotice.Reason, p.BlockNotice.Text, p.BlockNotice.Shown)
 	if err == nil {
 		p.ID = id
 	}
@@ -59,13 +62,15 @@ func (t *tx) CreatePatron(p *library.Patron) error {
 }
 
 const updatePatronSQL = `UPDATE patrons SET barcode = $2, category = $3, name = $4, email = $5,
-	registered_on = $6, expires_on = $7, blocked_reason = $8, updated_at = $9
+	registered_on = $6, expires_on = $7, blocked_reason = $8, updated_at = $9,
+	block_notice_reason = $10, block_notice_text = $11, block_notice_shown = $12
 WHERE id = $1`
 
 // UpdatePatron implements library.Tx.
 func (t *tx) UpdatePatron(p library.Patron) error {
 	res, err := t.exec(updatePatronSQL, p.ID, p.Barcode, p.Category, p.Name, p.Email,
-		dateArg(p.RegisteredOn), dateArg(p.ExpiresOn), p.BlockedReason, timeArg(time.Now()))
+		dateArg(p.RegisteredOn), dateArg(p.ExpiresOn), p.BlockedReason, timeArg(time.Now()),
+		p.BlockNotice.Reason, p.BlockNotice.Text, p.BlockNotice.Shown)
 	return affectedOne(res, err, "update patron %d", p.ID)
 }
 

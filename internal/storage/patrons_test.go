@@ -23,6 +23,7 @@ func TestPatronRoundTrip(t *testing.T) {
 			{"legacy HKID preset", library.Patron{Barcode: "S1234", Category: "staff", Name: "Ann Lee",
 				RegisteredOn: library.NewDate(2018, 7, 31), PIN: library.PINRecord{Kind: library.PINPreset, Hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"}}},
 			{"temporary PIN, blocked", library.Patron{Barcode: "20240003", Category: "student", BlockedReason: "lost card",
+				BlockNotice:  library.BlockNotice{Reason: library.BlockCardLost, Shown: true},
 				RegisteredOn: library.NewDate(2024, 9, 1), PIN: library.PINRecord{Kind: library.PINTemporary, Hash: "$argon2id$x",
 					SetAt: at(2, 10, 0), ExpiresAt: at(3, 10, 0)}}},
 			{"chosen PIN", library.Patron{Barcode: "20240004", Category: "student", RegisteredOn: library.NewDate(2024, 9, 1),
@@ -101,6 +102,7 @@ func TestUpdatePatronKeepsPIN(t *testing.T) {
 		want := p
 		want.Name, want.Email, want.Category = "New Name", "new@example.org", "staff"
 		want.RegisteredOn, want.ExpiresOn, want.BlockedReason = library.Date{}, library.NewDate(2030, 1, 2), "unpaid fines"
+		want.BlockNotice = library.BlockNotice{Text: "Return the laptop charger to the Circulation Counter.", Shown: true}
 		changed := want
 		changed.PIN = library.PINRecord{Kind: library.PINChosen, Hash: "must not be saved"}
 		update(t, db, func(tx library.Tx) error { return tx.UpdatePatron(changed) })

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/carrel-library/carrel/internal/library"
 	"github.com/carrel-library/carrel/internal/storage/pgtest"
@@ -380,6 +381,46 @@ func searchPlans(t *testing.T, db *DB) {
 	}
 }
 
+// fillSearchLibraryOldSchema is fillSearchLibrary for a database at
+// migration 0005: its patrons are written with the columns that schema
+// has, since CreatePatron writes the columns of the newest one.
+func fillSearchLibraryOldSchema(t *testing.T, db *DB) {
+	t.Helper()
+	err := db.Update(context.Background(), func(ltx library.Tx) error {
+		t := ltx.(*tx)
+		add := func(p library.Patron) error {
+			_, err := t.exec(`INSERT INTO patrons (barcode, category, name, email, pin_kind, created_at, updated_at)
+VALUES ($1, 'student', $2, $3, 'none', $4, $4)`, p.Barcode, p.Name, p.Email, timeArg(time.Now()))
+			return err
+		}
+		for _, p := range searchPatrons {
+			if err := add(p); err != nil {
+				return err
+			}
+		}
+		for _, it := range searchItems {
+			if err := t.CreateItem(&it); err != nil {
+				return err
+			}
+		}
+		for i := range 1000 {
+			if err := add(library.Patron{Barcode: fmt.Sprintf("2025%04d", i), Name: fmt.Sprintf("Cheng Ming %d", i),
+				Email: fmt.Sprintf("han%d@cha.example", i)}); err != nil {
+				return err
+			}
+			it := library.Item{Barcode: fmt.Sprintf("C%04d", i), Title: fmt.Sprintf("Kowloon Chronicle %d", i),
+				Author: "Cheung, Han", CallNumber: fmt.Sprintf("DS796.H7 C%d", i)}
+			if err := t.CreateItem(&it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestSearchIndexFilledByMigration checks that migration 0006 indexes the
 // patrons and items a library already has.
 func TestSearchIndexFilledByMigration(t *testing.T) {
@@ -390,7 +431,7 @@ func TestSearchIndexFilledByMigration(t *testing.T) {
 		if _, err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		fillSearchLibrary(t, db)
+		fillSearchLibraryOldSchema(t, db)
 		db.migrations = all
 		if n, err := db.Migrate(ctx); err != nil || n != len(all)-5 {
 			t.Fatalf("Migrate = %d, %v; want %d, nil", n, err, len(all)-5)

@@ -27,6 +27,7 @@ func carrelTables() []copyTable {
 			{"blocked_reason", kindText}, {"pin_kind", kindText}, {"pin_hash", kindText},
 			{"pin_set_at", kindTime}, {"pin_expires_at", kindTime},
 			{"created_at", kindTime}, {"updated_at", kindTime},
+			{"block_notice_reason", kindText}, {"block_notice_text", kindText}, {"block_notice_shown", kindBool}, // migration 0012
 		}},
 		{name: "items", key: "id", columns: []column{
 			{"id", kindInt}, {"barcode", kindText}, {"title", kindText}, {"author", kindText},

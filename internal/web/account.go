@@ -75,8 +75,11 @@ func (s *Server) newAccountPage(r *http.Request, v *visit, rec library.Record) *
 		Count:    grouped(rec.LoanCount),
 		Pager:    recordPager(rec, accountPageURL, "pager.account_label"),
 	}
-	if r := rec.BorrowRefusal; r != nil {
-		p.Standing = &alert{m("notice.cannot_borrow"), s.standingMsg(r)}
+	if rf := rec.BorrowRefusal; rf != nil {
+		p.Standing = &alert{m("notice.cannot_borrow"), s.standingMsg(rf)}
+		if told := s.patronNotice(r, rf, "block.notice"); told != nil {
+			p.Standing.Body = *told // what staff chose to tell the patron, and the way out
+		}
 	}
 	if rec.ExpiresSoon {
 		p.Expiry = &msg{Key: "notice.expires_soon", Args: []any{"date", rec.Patron.ExpiresOn}}

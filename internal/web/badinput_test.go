@@ -157,7 +157,7 @@ func badInputForms(t *testing.T, l *testLibrary) []badForm {
 		{"renew", patron, http.MethodPost, "/account/renew",
 			with(form(t, record.body, "/account/renew"), "loan", id(loan))},
 		{"register patron", admin, http.MethodPost, hPath + "/register",
-			form(t, holderPage, hPath+"/register")},
+			with(form(t, holderPage, hPath+"/register"), "confirm", "yes")},
 		{"edit patron", admin, http.MethodPost, pPath + "/edit",
 			with(form(t, editPage, pPath+"/edit"), "name", "Chan Tai-man", "email", "tm.chan@example.edu.hk", "category", "student")},
 		{"add item", admin, http.MethodPost, "/staff/items",

@@ -24,7 +24,8 @@ var templateFiles embed.FS
 var pageNames = []string{"home", "login", "account", "password", "sessions", "error",
 	"staff_login", "staff_code", "staff_enrol", "staff_home", "staff_patrons", "staff_patron",
 	"staff_patron_edit", "staff_slip", "staff_checkout", "staff_checkin", "staff_items",
-	"staff_item", "staff_item_form", "staff_holds", "staff_audit", "staff_cashup", "staff_receipt"}
+	"staff_item", "staff_item_form", "staff_holds", "staff_audit", "staff_cashup", "staff_receipt",
+	"staff_confirm"}
 
 // msg is a message to be shown in the patron's language: a catalogue key
 // and its arguments as name, value pairs. Arguments may be msgs themselves.

@@ -261,7 +261,7 @@ func TestSessionEndsOnStaffPINReset(t *testing.T) {
 	desk := s.staffClient(s.staff("dee", library.RoleDesk))
 	patronURL := fmt.Sprintf("/staff/patrons/%d", s.chan_.ID)
 	page := desk.get(patronURL)
-	res := desk.post(patronURL+"/reset-pin", form(t, page.body, patronURL+"/reset-pin"))
+	res := desk.post(patronURL+"/reset-pin", with(form(t, page.body, patronURL+"/reset-pin"), "confirm", "yes"))
 	if res.status != http.StatusOK {
 		t.Fatalf("reset PIN: %d\n%s", res.status, text(res.body))
 	}

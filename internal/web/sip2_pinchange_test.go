@@ -50,7 +50,7 @@ func TestSIP2VerifiedPINEndsOnPINChange(t *testing.T) {
 	desk := l.staffClient(l.staff("dee", library.RoleDesk))
 	patronURL := fmt.Sprintf("/staff/patrons/%d", p.ID)
 	page := desk.get(patronURL)
-	if res := desk.post(patronURL+"/reset-pin", form(t, page.body, patronURL+"/reset-pin")); res.status != http.StatusOK {
+	if res := desk.post(patronURL+"/reset-pin", with(form(t, page.body, patronURL+"/reset-pin"), "confirm", "yes")); res.status != http.StatusOK {
 		t.Fatalf("desk reset: status %d\n%s", res.status, text(res.body))
 	}
 	mustCQ("the PIN after a desk reset", "lantern-by-the-pier-9", "N")

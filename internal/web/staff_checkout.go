@@ -34,6 +34,7 @@ type checkoutPatron struct {
 	MaxLoans int
 	Balance  library.Money
 	Standing *msg
+	Notice   *msg     // what a blocked patron is told of the block
 	Ready    []string // titles waiting on the hold shelf for the patron
 }
 
@@ -160,7 +161,7 @@ func (s *Server) renderCheckout(w http.ResponseWriter, r *http.Request, v *staff
 		case err != nil:
 			return err
 		default:
-			p.AtDesk = s.checkoutPatron(rec)
+			p.AtDesk = s.checkoutPatron(r, rec)
 		}
 	}
 	p.Lines, p.Encoded = s.scanViews(lines), encodeScanLines(lines)
@@ -174,13 +175,14 @@ func (s *Server) renderCheckout(w http.ResponseWriter, r *http.Request, v *staff
 }
 
 // checkoutPatron sums up the patron for the check-out desk.
-func (s *Server) checkoutPatron(rec library.Record) *checkoutPatron {
+func (s *Server) checkoutPatron(r *http.Request, rec library.Record) *checkoutPatron {
 	cp := &checkoutPatron{ID: rec.Patron.ID, Name: rec.Patron.Name, Barcode: rec.Patron.Barcode,
 		Category: s.categoryName(rec.Patron.Category), Status: statusMsg(rec.Status), Class: string(rec.Status),
 		Loans: rec.LoanCount, MaxLoans: rec.Category.MaxLoans, Balance: rec.FineBalance}
 	if rf := rec.BorrowRefusal; rf != nil {
 		x := s.deskReason(rf)
 		cp.Standing = &x
+		cp.Notice = s.deskNotice(r, rec.Patron)
 	}
 	for _, h := range rec.Holds {
 		if h.State == library.HoldTrapped {

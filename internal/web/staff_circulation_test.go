@@ -236,7 +236,7 @@ func TestStaffPatronActions(t *testing.T) {
 	mustContain(t, text(page.body), "The block is lifted.")
 
 	// Expiry: a date, or none; a bad one is refused beside the field.
-	if res := c.submit(page.body, purl+"/expiry", "expires_on", "31/08/2027"); res.status != http.StatusUnprocessableEntity {
+	if res := c.submit(page.body, purl+"/expiry", "expires_on", "31/02/2027"); res.status != http.StatusUnprocessableEntity {
 		t.Errorf("bad expiry date: %d", res.status)
 	}
 	res = c.submit(page.body, purl+"/expiry", "expires_on", "2027-08-31")
@@ -442,7 +442,7 @@ func TestRegisterRandomPIN(t *testing.T) {
 	c := l.staffClient(desk)
 	purl := "/staff/patrons/" + strconv.FormatInt(holder.ID, 10)
 	page := c.get(purl)
-	res := c.submit(page.body, purl+"/register")
+	res := c.confirmStep(c.submit(page.body, purl+"/register"), purl+"/register")
 	if res.status != http.StatusOK {
 		t.Fatalf("register: %d\n%s", res.status, text(res.body))
 	}

@@ -148,7 +148,7 @@ func TestEveryStaffPageRenders(t *testing.T) {
 		sp.Valid = when(s.printer(r), now, loc)
 	}
 	checkout := &checkoutPage{base: s.staffBase(r, v, "staff_checkout", m("desk.title.checkout")), Request: "r",
-		AtDesk: s.checkoutPatron(file.Record), Override: &overrideForm{Item: "30000001", Request: "r", Note: "x"},
+		AtDesk: s.checkoutPatron(r, file.Record), Override: &overrideForm{Item: "30000001", Request: "r", Note: "x"},
 		Errors: formErrors{{"override", m("desk.override.reason_missing")}}}
 	checkout.AtDesk.Ready = []string{"A", "B"}
 	checkout.Lines, checkout.Encoded = s.scanViews(lines), encodeScanLines(lines)

@@ -35,7 +35,12 @@ type patronPage struct {
 	Tokens       patronTokens
 	Form         map[string]string // what was typed, shown again after a form error
 	Expiry       string            // the expiry date as the date field wants it
+	ExpiryHint   msg               // how to type a date
+	RegExpires   string            // the expiry date registration would give, in the date field
+	RegHint      msg               // where that date comes from
 	PIN          msg               // what kind of PIN the patron has: never the PIN
+	Block        blockForm         // the choices of the block form
+	Notice       *msg              // what the blocked patron is told, for staff
 }
 
 // patronTokens are the request tokens of the patron page's forms that must
@@ -155,11 +160,30 @@ func (s *Server) newPatronPage(r *http.Request, v *staffVisit, f library.PatronF
 		StatusClass: string(rec.Status),
 		CanRenew:    rec.BorrowRefusal == nil,
 		Form:        map[string]string{},
-		Expiry:      rec.Patron.ExpiresOn.String(),
+		Expiry:      s.cfg.FormatDateInput(rec.Patron.ExpiresOn),
+		ExpiryHint:  m("desk.expiry.hint", "format", s.cfg.DateFormat, "example", s.dateExample()),
 		Tokens: patronTokens{Renew: library.NewRequestToken(), Reset: library.NewRequestToken(),
 			Pay: library.NewRequestToken(), Waive: library.NewRequestToken()},
 	}
 	p.DeskScript = true
+	p.Block = s.newBlockForm(r)
+	p.Notice = s.deskNotice(r, rec.Patron)
+	if !rec.Patron.Registered() {
+		// Filled in: the expiry date the college's records gave, while it
+		// is ahead, else the category's default, which an empty field gets.
+		today := s.cfg.Today(s.svc.Now())
+		def := s.cfg.DefaultExpiry(rec.Patron.Category, today)
+		fill := def
+		if e := rec.Patron.ExpiresOn; !e.IsZero() && !e.Before(today) {
+			fill = e
+		}
+		p.RegExpires = s.cfg.FormatDateInput(fill)
+		p.RegHint = m("desk.register.expiry_hint_none", "format", s.cfg.DateFormat, "example", s.dateExample())
+		if !def.IsZero() {
+			p.RegHint = m("desk.register.expiry_hint", "format", s.cfg.DateFormat, "example", s.dateExample(),
+				"category", s.categoryName(rec.Patron.Category), "default", s.cfg.FormatDateInput(def))
+		}
+	}
 	p.PIN = m("desk.pin." + string(rec.Patron.PIN.Kind))
 	if !rec.Patron.Registered() {
 		p.PIN = m("desk.pin.none_yet")

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/carrel-library/carrel/internal/library"
 )
@@ -26,17 +25,47 @@ func (s *Server) patronFormError(w http.ResponseWriter, r *http.Request, v *staf
 }
 
 // staffRegister completes a card holder's registration (students) or
-// application (staff). With the barcode preset rule the first PIN is the
-// barcode; with the random rule it is shown once, on a slip.
+// application (staff), after a confirmation step, with the expiry date
+// typed (the category's default when left empty). With the barcode preset
+// rule the first PIN is the barcode; with the random rule it is shown
+// once, on a slip.
 func (s *Server) staffRegister(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	reg, err := s.svc.RegisterPatron(r.Context(), v.by, id)
+	f, err := s.svc.PatronFile(r.Context(), v.by, id)
+	if err != nil {
+		return err
+	}
+	p := f.Record.Patron
+	if p.Registered() {
+		// Sent twice, or from a stale page: registered once, no second PIN.
+		return patronDone(w, r, id, "already_registered")
+	}
+	today := s.cfg.Today(s.svc.Now())
+	expires, err := s.cfg.ParseDateInput(r.PostForm.Get("reg_expires"))
+	switch {
+	case err != nil:
+		return s.patronFormError(w, r, v, id, http.StatusUnprocessableEntity, "reg_expires", s.badDateMsg(), "reg_expires")
+	case !expires.IsZero() && expires.Before(today):
+		return s.patronFormError(w, r, v, id, http.StatusUnprocessableEntity, "reg_expires",
+			m("desk.register.expiry_past", "date", expires), "reg_expires")
+	}
+	if !confirmed(r) {
+		until := expires
+		if until.IsZero() {
+			until = s.cfg.DefaultExpiry(p.Category, today)
+		}
+		body := m("desk.confirm.register.body", "today", today, "expires", until)
+		if until.IsZero() {
+			body = m("desk.confirm.register.no_expiry", "today", today)
+		}
+		return s.confirmStep(w, r, v, p, "register", body, map[string]string{"reg_expires": expires.String()})
+	}
+	reg, err := s.svc.RegisterPatronUntil(r.Context(), v.by, id, expires)
 	switch {
 	case library.IsCode(err, library.ECONFLICT):
-		// Sent twice, or from a stale page: registered once, no second PIN.
 		return patronDone(w, r, id, "already_registered")
 	case err != nil:
 		return err
@@ -46,12 +75,38 @@ func (s *Server) staffRegister(w http.ResponseWriter, r *http.Request, v *staffV
 	return s.slip(w, r, v, &slipPage{Holder: reg.Patron, Kind: "register", PIN: reg.InitialPIN}, reg.PINExpiresAt)
 }
 
-// staffResetPIN gives the patron a temporary PIN, shown once on a slip. The
-// form's request token makes a form sent twice reset once.
+// badDateMsg says how to type a date in a desk's date field.
+func (s *Server) badDateMsg() msg {
+	return m("desk.expiry.bad_date", "format", s.cfg.DateFormat, "example", s.dateExample())
+}
+
+// dateExample is a date written in the library's date format.
+func (s *Server) dateExample() string {
+	return s.cfg.FormatDateInput(library.NewDate(2027, 8, 31))
+}
+
+// staffResetPIN gives the patron a temporary PIN, shown once on a slip,
+// after a confirmation step. The form's request token, carried through
+// that step, makes a form sent twice reset once.
 func (s *Server) staffResetPIN(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
+	}
+	if !confirmed(r) {
+		f, err := s.svc.PatronFile(r.Context(), v.by, id)
+		if err != nil {
+			return err
+		}
+		p := f.Record.Patron
+		if !p.Registered() {
+			return s.patronFormError(w, r, v, id, http.StatusConflict, "reset-pin", s.deskReason(&library.Refusal{Reason: library.ReasonNotRegistered}))
+		}
+		token := r.PostForm.Get("request")
+		if token == "" {
+			token = library.NewRequestToken()
+		}
+		return s.confirmStep(w, r, v, p, "reset", m("desk.confirm.reset.body"), map[string]string{"request": token})
 	}
 	tmp, err := s.svc.ResetPIN(r.Context(), v.by, id, r.PostForm.Get("request"))
 	if errors.Is(err, library.ErrAlreadyDone) {
@@ -82,22 +137,6 @@ func (s *Server) staffUnlock(w http.ResponseWriter, r *http.Request, v *staffVis
 	return patronDone(w, r, id, "unlocked")
 }
 
-// staffBlock blocks the patron with a reason staff will see.
-func (s *Server) staffBlock(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	reason := strings.TrimSpace(r.PostForm.Get("block_reason"))
-	if reason == "" || strings.ContainsAny(reason, "\r\n") || len(reason) > 500 {
-		return s.patronFormError(w, r, v, id, http.StatusUnprocessableEntity, "block_reason", m("desk.block.reason_missing"), "block_reason")
-	}
-	if _, err := s.svc.BlockPatron(r.Context(), v.by, id, reason); err != nil {
-		return err
-	}
-	return patronDone(w, r, id, "blocked")
-}
-
 // staffUnblock lifts a block.
 func (s *Server) staffUnblock(w http.ResponseWriter, r *http.Request, v *staffVisit) error {
 	id, err := pathID(r)
@@ -117,9 +156,9 @@ func (s *Server) staffExpiry(w http.ResponseWriter, r *http.Request, v *staffVis
 	if err != nil {
 		return err
 	}
-	d, err := library.ParseDate(strings.TrimSpace(r.PostForm.Get("expires_on")))
+	d, err := s.cfg.ParseDateInput(r.PostForm.Get("expires_on"))
 	if err != nil {
-		return s.patronFormError(w, r, v, id, http.StatusUnprocessableEntity, "expires_on", m("desk.expiry.bad_date"), "expires_on")
+		return s.patronFormError(w, r, v, id, http.StatusUnprocessableEntity, "expires_on", s.badDateMsg(), "expires_on")
 	}
 	if _, err := s.svc.SetPatronExpiry(r.Context(), v.by, id, d); err != nil {
 		return err

@@ -55,7 +55,7 @@ func TestStaffWalk(t *testing.T) {
 	page := c.get(patronURL)
 	mustContain(t, text(page.body), "Lam Chi Ho", "Card holder: not registered", "Complete registration",
 		"card holder only: registration (students) or the library application (staff) is not complete")
-	res = c.submit(page.body, patronURL+"/register")
+	res = c.confirmStep(c.submit(page.body, patronURL+"/register"), patronURL+"/register")
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("register: %d\n%s", res.status, text(res.body))
 	}
@@ -78,7 +78,9 @@ func TestStaffWalk(t *testing.T) {
 	// The PIN is forgotten: staff reset it and the slip shows a temporary PIN once.
 	page = c.get(patronURL)
 	mustContain(t, text(page.body), "chosen by the patron")
-	resetForm := form(t, page.body, patronURL+"/reset-pin")
+	res = c.post(patronURL+"/reset-pin", form(t, page.body, patronURL+"/reset-pin"))
+	mustContain(t, text(res.body), "Reset the PIN of Lam Chi Ho (25017342)?", "signed out everywhere")
+	resetForm := form(t, res.body, patronURL+"/reset-pin")
 	res = c.post(patronURL+"/reset-pin", resetForm)
 	if res.status != http.StatusOK {
 		t.Fatalf("reset PIN: %d\n%s", res.status, text(res.body))

@@ -13,6 +13,9 @@ import (
 // deskReason says, in staff's terms, why a rule refuses to lend, renew or
 // hold: "the patron has 10 items on loan, the limit".
 func (s *Server) deskReason(r *library.Refusal) msg {
+	if r.Reason == library.ReasonBlocked && r.BlockedReason != "" {
+		return m("desk.reason.blocked_why", "reason", r.BlockedReason)
+	}
 	key := "desk.reason." + string(r.Reason)
 	if !s.cat.Has(key) {
 		key = "desk.reason.other"

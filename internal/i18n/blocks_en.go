@@ -1,0 +1,43 @@
+package i18n
+
+// englishBlocks is the English catalogue of what a blocked patron is told:
+// the block reasons Carrel has words for, the patron's notice, and the
+// desk's block form.
+var englishBlocks = map[string]string{
+	"block.lost_item.name":     "Lost item not yet replaced",
+	"block.lost_item.message":  "An item you borrowed is recorded as lost and has not yet been replaced or paid for.",
+	"block.lost_item.way_out":  "Replace or pay for the lost item at the Circulation Counter.",
+	"block.card_lost.name":     "Card reported lost or stolen",
+	"block.card_lost.message":  "Your library card was reported lost or stolen, so it has been stopped to protect your account.",
+	"block.card_lost.way_out":  "Bring photo ID to the Circulation Counter for a new card.",
+	"block.conduct.name":       "Conduct: must see the library",
+	"block.conduct.message":    "The library needs to speak with you before you can borrow again.",
+	"block.conduct.way_out":    "Contact the Circulation Counter on {phone} or at {email}.",
+	"block.card_kept.name":     "Card kept by a self-service machine",
+	"block.card_kept.message":  "A self-service machine kept your library card.",
+	"block.card_kept.way_out":  "Collect it at the Circulation Counter; bring photo ID.",
+	"block.documents.name":     "Document needed",
+	"block.documents.message":  "The library needs a document from you, such as proof of enrolment or employment.",
+	"block.documents.way_out":  "Bring it to the Circulation Counter.",
+	"block.notice.configured":  "Your account has a block, so you cannot borrow or renew. {message} What to do: {way_out}",
+	"block.notice.own":         "Your account has a block, so you cannot borrow or renew. {message} Questions? Contact library staff on {phone} or at {email}.",
+	"block.reason.configured":  "your account is blocked: {message} {way_out}",
+	"block.reason.own":         "your account is blocked: {message}",
+	"desk.reason.blocked_why":  "the patron is blocked: {reason}",
+	"desk.block.reason_label":  "Reason (for staff)",
+	"desk.block.reason_hint":   "Staff see this. Leave it empty to use the name of the message chosen below.",
+	"desk.block.message":       "Message for the patron",
+	"desk.block.message_hint":  "What the patron reads on My Account and at the self-service machines, with the way out.",
+	"desk.block.message_none":  "None: the patron reads only that the account is blocked and to contact library staff",
+	"desk.block.message_own":   "Write a message",
+	"desk.block.text":          "Your message for the patron",
+	"desk.block.text_hint":     "Say what is wrong and what to do, e.g. “Return the laptop charger to the Circulation Counter.”",
+	"desk.block.shown":         "Show this message to the patron",
+	"desk.block.text_missing":  "Write the message for the patron, or choose another",
+	"desk.block.reason_long":   "Keep the reason and the message to one line of at most 500 characters",
+	"desk.block.message_bad":   "Choose one of the messages listed",
+	"desk.block.told":          "The patron is told: {message}",
+	"desk.block.not_told":      "Not shown to the patron, who reads only “contact library staff”: {message}",
+	"desk.block.told_nothing":  "The patron reads only that the account is blocked and to contact library staff.",
+	"desk.patron.block_notice": "Message for the patron",
+}
