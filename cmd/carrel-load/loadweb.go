@@ -90,6 +90,11 @@ func runSignIns(ctx context.Context, base string, students []string, pin string,
 	var next atomic.Int64
 	res := drive(ctx, clients, d, func(ctx context.Context, _ int) error {
 		b := students[int(next.Add(1)-1)%len(students)]
+		// A sign-in in flight at the end of the run is let finish (and
+		// counted, with the time it took): on a busy machine a short run
+		// may otherwise end before any sign-in does.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
 		return s.signIn(ctx, c, base, b, pin)
 	})
 	return res, s
